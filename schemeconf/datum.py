@@ -1,0 +1,272 @@
+"""Scheme data as Python values.
+
+| Scheme          | Python                                   |
+|-----------------|------------------------------------------|
+| symbol          | Symbol (interned: `sym("x") is sym("x")`) |
+| #:keyword       | Keyword (interned)                        |
+| #\\a            | Char                                      |
+| "string"        | str                                       |
+| #t / #f         | True / False                              |
+| numbers         | int, float, fractions.Fraction            |
+| (a . b)         | Pair (with source spans)                  |
+| ()              | NIL                                       |
+| #(a b)          | Vector                                    |
+| #vu8(1 2)       | bytes                                     |
+| unspecified     | UNSPECIFIED                               |
+
+Pairs carry two optional spans: `span`, where the list opened (on the first
+pair of a list), and `car_span`, where the pair's car was written.  The
+evaluator uses them to point error messages at the exact token.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Iterable, Iterator
+
+from .source import Span
+
+
+class Symbol:
+    __slots__ = ("name",)
+    _table: dict[str, "Symbol"] = {}
+
+    def __new__(cls, name: str) -> "Symbol":
+        existing = cls._table.get(name)
+        if existing is not None:
+            return existing
+        self = object.__new__(cls)
+        self.name = name
+        cls._table[name] = self
+        return self
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.name!r})"
+
+    def __reduce__(self):
+        return (Symbol, (self.name,))
+
+
+def sym(name: str) -> Symbol:
+    return Symbol(name)
+
+
+class Keyword:
+    __slots__ = ("name",)
+    _table: dict[str, "Keyword"] = {}
+
+    def __new__(cls, name: str) -> "Keyword":
+        existing = cls._table.get(name)
+        if existing is not None:
+            return existing
+        self = object.__new__(cls)
+        self.name = name
+        cls._table[name] = self
+        return self
+
+    def __repr__(self) -> str:
+        return f"Keyword({self.name!r})"
+
+
+class Char:
+    __slots__ = ("ch",)
+
+    def __init__(self, ch: str):
+        self.ch = ch
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Char) and other.ch == self.ch
+
+    def __hash__(self) -> int:
+        return hash(("char", self.ch))
+
+    def __repr__(self) -> str:
+        return f"Char({self.ch!r})"
+
+
+class Nil:
+    """The empty list.  Unlike Python's empty containers it is true: only #f is false."""
+
+    __slots__ = ()
+    _instance: "Nil | None" = None
+
+    def __new__(cls) -> "Nil":
+        if cls._instance is None:
+            cls._instance = object.__new__(cls)
+        return cls._instance
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __repr__(self) -> str:
+        return "NIL"
+
+
+NIL = Nil()
+
+
+class Pair:
+    __slots__ = ("car", "cdr", "span", "car_span")
+
+    def __init__(self, car: Any, cdr: Any, span: Span | None = None, car_span: Span | None = None):
+        self.car = car
+        self.cdr = cdr
+        self.span = span
+        self.car_span = car_span
+
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate over the elements of a proper list (stops at a dotted tail)."""
+        p: Any = self
+        while isinstance(p, Pair):
+            yield p.car
+            p = p.cdr
+
+    def pairs(self) -> Iterator["Pair"]:
+        p: Any = self
+        while isinstance(p, Pair):
+            yield p
+            p = p.cdr
+
+    def __repr__(self) -> str:
+        from .printer import write_string
+
+        return f"<Pair {write_string(self)}>"
+
+
+class Vector(list):
+    """A Scheme vector: a Python list that is distinct from Scheme lists."""
+
+    __slots__ = ()
+
+
+class Unspecified:
+    __slots__ = ()
+    _instance: "Unspecified | None" = None
+
+    def __new__(cls) -> "Unspecified":
+        if cls._instance is None:
+            cls._instance = object.__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSPECIFIED"
+
+
+UNSPECIFIED = Unspecified()
+
+
+class Values:
+    """Multiple return values, as made by `values`."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[Any]):
+        self.items = items
+
+
+class Eof:
+    __slots__ = ()
+
+
+EOF = Eof()
+
+
+# --- list helpers -------------------------------------------------------------------
+
+def from_list(items: Iterable[Any], tail: Any = NIL) -> Any:
+    """Build a Scheme list from a Python iterable."""
+    result = tail
+    for item in reversed(list(items)):
+        result = Pair(item, result)
+    return result
+
+
+def to_list(obj: Any) -> list[Any]:
+    """The elements of a proper Scheme list as a Python list; raises ValueError otherwise."""
+    out = []
+    while isinstance(obj, Pair):
+        out.append(obj.car)
+        obj = obj.cdr
+    if obj is not NIL:
+        raise ValueError("not a proper list")
+    return out
+
+
+def is_list(obj: Any) -> bool:
+    slow = obj
+    while True:
+        if obj is NIL:
+            return True
+        if not isinstance(obj, Pair):
+            return False
+        obj = obj.cdr
+        if obj is NIL:
+            return True
+        if not isinstance(obj, Pair):
+            return False
+        obj = obj.cdr
+        slow = slow.cdr
+        if obj is slow:
+            return False
+
+
+def is_true(value: Any) -> bool:
+    return value is not False
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Fraction)) and not isinstance(value, bool)
+
+
+def is_integer(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    if isinstance(value, Fraction):
+        return value.denominator == 1
+    return False
+
+
+def span_of(datum: Any) -> Span | None:
+    """The span of a list datum (where it opened), if known."""
+    if isinstance(datum, Pair):
+        return datum.span or datum.car_span
+    return None
+
+
+def eqv(a: Any, b: Any) -> bool:
+    """Scheme eqv?: identity, or same-type equal numbers and chars."""
+    if a is b:
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return False
+    if is_number(a) and is_number(b):
+        return type(a) is type(b) and a == b
+    if isinstance(a, Char) and isinstance(b, Char):
+        return a.ch == b.ch
+    return False
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Scheme equal?: structural equality on pairs, vectors, strings and bytevectors."""
+    while True:
+        if eqv(a, b):
+            return True
+        if type(a) is Pair and type(b) is Pair:
+            if not equal(a.car, b.car):
+                return False
+            a, b = a.cdr, b.cdr
+            continue
+        if isinstance(a, str) and isinstance(b, str):
+            return a == b
+        if isinstance(a, Vector) and isinstance(b, Vector):
+            return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
+        if isinstance(a, (bytes, bytearray)) and isinstance(b, (bytes, bytearray)):
+            return bytes(a) == bytes(b)
+        eq = getattr(a, "scheme_equal", None)
+        if eq is not None:
+            return bool(eq(b))
+        return False

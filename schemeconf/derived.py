@@ -1,0 +1,472 @@
+"""Derived special forms: cond, case, when, unless, do, quasiquote, multiple
+values, cut/cute (SRFI-26), delay, parameterize, include, `@`/`@@`, and the
+control procedures that need the evaluator (call/cc, catch, make-parameter).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .datum import NIL, UNSPECIFIED, Pair, Symbol, Values, Vector, eqv, from_list, sym, to_list
+from .environment import Frame
+from .errors import EvalLimit, SchemeError, SchemeSyntaxError, UserError, WrongType
+from .evaluator import (
+    Closure, Continuation, ContinuationInvoked, Node, Parameter, Scope, TailCall, _constant, _define,
+    _finish, apply_procedure, args_of, compile_body, compile_form, form_span, make_lambda, special,
+    syntax_error,
+)
+from .primitives import call, primitive
+
+ELSE, ARROW = sym("else"), sym("=>")
+QUASIQUOTE, UNQUOTE, UNQUOTE_SPLICING = sym("quasiquote"), sym("unquote"), sym("unquote-splicing")
+
+
+# --- conditionals -------------------------------------------------------------------
+
+
+@special("cond")
+def _cond(scope: Scope, x: Pair, tail: bool) -> Node:
+    clauses: list[tuple[Node | None, str, Node | None]] = []
+    for p in args_of(x, 1, None, "(cond (TEST BODY...) ... (else BODY...))"):
+        c = p.car
+        if type(c) is not Pair:
+            raise SchemeSyntaxError("cond: each clause is (TEST BODY...)", p.car_span)
+        if c.car is ELSE:
+            clauses.append((None, "body", compile_body(c.cdr, scope, tail, c)))
+            continue
+        test = compile_form(c.car, scope, False, c.car_span)
+        if c.cdr is NIL:
+            clauses.append((test, "value", None))
+        elif type(c.cdr) is Pair and c.cdr.car is ARROW:
+            receiver = compile_form(c.cdr.cdr.car, scope, False, c.cdr.cdr.car_span)
+            clauses.append((test, "arrow", receiver))
+        else:
+            clauses.append((test, "body", compile_body(c.cdr, scope, tail, c)))
+    span = x.span
+
+    def cond(env: Any) -> Any:
+        for test, kind, then in clauses:
+            value = True if test is None else test(env)
+            if value is not False:
+                if kind == "value":
+                    return value
+                if kind == "arrow":
+                    proc = then(env)  # type: ignore[misc]
+                    return TailCall(proc, [value], span) if tail else apply_procedure(proc, [value], span)
+                return then(env)  # type: ignore[misc]
+        return UNSPECIFIED
+
+    return cond
+
+
+@special("case")
+def _case(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, None, "(case KEY ((DATUM...) BODY...) ... (else BODY...))")
+    key = compile_form(parts[0].car, scope, False, parts[0].car_span)
+    clauses: list[tuple[list[Any] | None, Node, bool]] = []
+    for p in parts[1:]:
+        c = p.car
+        if type(c) is not Pair or not (c.car is ELSE or c.car is NIL or type(c.car) is Pair):
+            raise SchemeSyntaxError("case: each clause is ((DATUM...) BODY...)", p.car_span)
+        data = None if c.car is ELSE else to_list(c.car)
+        if type(c.cdr) is Pair and c.cdr.car is ARROW:
+            clauses.append((data, compile_form(c.cdr.cdr.car, scope, False, c.cdr.cdr.car_span), True))
+        else:
+            clauses.append((data, compile_body(c.cdr, scope, tail, c), False))
+
+    def case(env: Any) -> Any:
+        k = key(env)
+        for data, node, arrow in clauses:
+            if data is None or any(eqv(k, d) for d in data):
+                return apply_procedure(node(env), [k]) if arrow else node(env)
+        return UNSPECIFIED
+
+    return case
+
+
+@special("when", "unless")
+def _when(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, None, f"({x.car.name} TEST BODY...)")
+    test = compile_form(parts[0].car, scope, False, parts[0].car_span)
+    body = compile_body(parts[0].cdr, scope, tail, x)
+    if x.car is sym("when"):
+        return lambda env: body(env) if test(env) is not False else UNSPECIFIED
+    return lambda env: body(env) if test(env) is False else UNSPECIFIED
+
+
+@special("do")
+def _do(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, None, "(do ((VAR INIT STEP)...) (TEST RESULT...) BODY...)")
+    specs = to_list(parts[0].car)
+    names = [s.car for s in specs]
+    inner = scope.child(names)
+    inits = [compile_form(s.cdr.car, scope, False, s.cdr.car_span) for s in specs]
+    steps = [compile_form(s.cdr.cdr.car, inner, False) if s.cdr.cdr is not NIL else None for s in specs]
+    end = parts[1].car
+    test = compile_form(end.car, inner, False, end.car_span)
+    result = compile_body(end.cdr, inner, False, x) if end.cdr is not NIL else _constant(UNSPECIFIED)
+    body = compile_body(parts[1].cdr, inner, False, x) if parts[1].cdr is not NIL else _constant(UNSPECIFIED)
+
+    def do(env: Any) -> Any:
+        frame = Frame({n: i(env) for n, i in zip(names, inits)}, env)
+        while test(frame) is False:
+            body(frame)
+            frame = Frame({n: (s(frame) if s else frame.vars[n]) for n, s in zip(names, steps)}, env)
+        return result(frame)
+
+    return do
+
+
+# --- quasiquote ---------------------------------------------------------------------
+
+
+@special("quasiquote")
+def _quasiquote(scope: Scope, x: Pair, tail: bool) -> Node:
+    (arg,) = args_of(x, 1, 1, "(quasiquote TEMPLATE)")
+    return _qq(arg.car, 1, scope, arg.car_span)
+
+
+def _has_unquote(t: Any) -> bool:
+    if type(t) is Pair:
+        return t.car in (UNQUOTE, UNQUOTE_SPLICING) or _has_unquote(t.car) or _has_unquote(t.cdr)
+    if isinstance(t, Vector):
+        return any(_has_unquote(i) for i in t)
+    return False
+
+
+def _qq(t: Any, depth: int, scope: Scope, span) -> Node:
+    if not _has_unquote(t):
+        return _constant(t)
+    if isinstance(t, Vector):
+        inner = _qq(from_list(t), depth, scope, span)
+        return lambda env: Vector(to_list(inner(env)))
+    assert type(t) is Pair
+    if t.car is UNQUOTE and type(t.cdr) is Pair:
+        if depth == 1:
+            return compile_form(t.cdr.car, scope, False, t.cdr.car_span)
+        return _qq_list(t, UNQUOTE, depth - 1, scope)
+    if t.car is QUASIQUOTE and type(t.cdr) is Pair:
+        return _qq_list(t, QUASIQUOTE, depth + 1, scope)
+    head = t.car
+    if type(head) is Pair and head.car is UNQUOTE_SPLICING and depth == 1:
+        spliced = compile_form(head.cdr.car, scope, False, head.cdr.car_span)
+        rest = _qq(t.cdr, depth, scope, span)
+        where = t.car_span
+
+        def splice(env: Any) -> Any:
+            items = spliced(env)
+            tail_ = rest(env)
+            if items is NIL:
+                return tail_
+            try:
+                values = to_list(items)
+            except ValueError:
+                raise WrongType("unquote-splicing: expected a list", where) from None
+            return from_list(values, tail_)
+
+        return splice
+    car = _qq(head, depth if not (type(head) is Pair and head.car is UNQUOTE_SPLICING) else depth - 1, scope, t.car_span)
+    cdr = _qq(t.cdr, depth, scope, span)
+    pspan, cspan = t.span, t.car_span
+    return lambda env: Pair(car(env), cdr(env), pspan, cspan)
+
+
+def _qq_list(t: Pair, keyword: Symbol, depth: int, scope: Scope) -> Node:
+    inner = _qq(t.cdr.car, depth, scope, t.cdr.car_span)
+    return lambda env: Pair(keyword, Pair(inner(env), NIL))
+
+
+# --- multiple values ----------------------------------------------------------------
+
+
+def _values_list(v: Any) -> list[Any]:
+    return list(v.items) if isinstance(v, Values) else [v]
+
+
+def _bind_formals(formals: Any, values: list[Any], frame: Frame, span) -> None:
+    p = formals
+    i = 0
+    while type(p) is Pair:
+        if i >= len(values):
+            raise WrongType(f"expected more values, got {len(values)}", span)
+        frame.vars[p.car] = values[i]
+        i += 1
+        p = p.cdr
+    if type(p) is Symbol:
+        frame.vars[p] = from_list(values[i:])
+    elif i != len(values):
+        raise WrongType(f"expected {i} values, got {len(values)}", span)
+
+
+def _formal_names(formals: Any) -> list[Symbol]:
+    out = []
+    p = formals
+    while type(p) is Pair:
+        out.append(p.car)
+        p = p.cdr
+    if type(p) is Symbol:
+        out.append(p)
+    return out
+
+
+@special("let-values", "let*-values")
+def _let_values(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, None, "(let-values (((VAR...) EXPR) ...) BODY...)")
+    bindings = []
+    inner = scope
+    for b in to_list(parts[0].car):
+        bindings.append((b.car, compile_form(b.cdr.car, inner, False, b.cdr.car_span)))
+        inner = inner.child(_formal_names(b.car))
+    body = compile_body(parts[0].cdr, inner.child(()), True, x)
+    span = x.span
+
+    def let_values(env: Any) -> Any:
+        frame = Frame({}, env)
+        for formals, expr in bindings:
+            _bind_formals(formals, _values_list(expr(frame)), frame, span)
+        return _finish(body(Frame({}, frame)), tail)
+
+    return let_values
+
+
+@special("receive")
+def _receive(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 3, None, "(receive FORMALS EXPR BODY...)")
+    formals = parts[0].car
+    expr = compile_form(parts[1].car, scope, False, parts[1].car_span)
+    body = compile_body(parts[1].cdr, scope.child(_formal_names(formals)), True, x)
+    span = x.span
+
+    def receive(env: Any) -> Any:
+        frame = Frame({}, env)
+        _bind_formals(formals, _values_list(expr(env)), frame, span)
+        return _finish(body(frame), tail)
+
+    return receive
+
+
+@special("define-values")
+def _define_values(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, 2, "(define-values (VAR...) EXPR)")
+    formals = parts[0].car
+    expr = compile_form(parts[1].car, scope, False, parts[1].car_span)
+    toplevel = scope.parent is None
+    for name in _formal_names(formals):
+        if toplevel:
+            scope.module.declare(name)
+        else:
+            scope.names.add(name)
+    span = x.span
+
+    def define_values(env: Any) -> Any:
+        frame = Frame({}, env)
+        _bind_formals(formals, _values_list(expr(env)), frame, span)
+        for name, value in frame.vars.items():
+            if type(env) is Frame:
+                env.vars[name] = value
+            else:
+                env.define(name, value)
+        return UNSPECIFIED
+
+    return define_values
+
+
+@primitive("call-with-values")
+def call_with_values(producer: Any, consumer: Any) -> Any:
+    return apply_procedure(consumer, _values_list(call(producer)))
+
+
+# --- SRFI-26 cut / cute -------------------------------------------------------------
+
+SLOT, REST_SLOT = sym("<>"), sym("<...>")
+
+
+@special("cut", "cute")
+def _cut(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 1, None, "(cut PROC ARG-OR-<>...)")
+    params: list[Any] = []
+    call_items: list[Any] = []
+    lets: list[Any] = []
+    rest = None
+    evaluate_now = x.car is sym("cute")
+    for i, p in enumerate(parts):
+        item = p.car
+        if item is SLOT:
+            name = sym(f" cut-arg-{len(params)}")
+            params.append(name)
+            call_items.append(name)
+        elif item is REST_SLOT and i == len(parts) - 1:
+            rest = sym(" cut-rest")
+        elif evaluate_now and i > 0 and type(item) in (Pair, Symbol):
+            name = sym(f" cute-value-{i}")
+            lets.append(from_list([name, item]))
+            call_items.append(name)
+        else:
+            call_items.append(item)
+    span = x.span
+    body: Any = from_list(call_items)
+    if rest is not None:
+        body = Pair(sym("apply"), from_list(call_items + [rest]))
+    lam = Pair(sym("lambda"), Pair(from_list(params, rest if rest is not None else NIL), Pair(body, NIL)), span, x.car_span)
+    if type(body) is Pair:
+        body.span = span
+    form: Any = lam
+    if lets:
+        form = from_list([sym("let"), from_list(lets), lam])
+        form.span = span
+    return compile_form(form, scope, tail, span)
+
+
+# --- promises and parameters --------------------------------------------------------
+
+
+@special("delay", "make-promise-syntax", "delay-force")
+def _delay(scope: Scope, x: Pair, tail: bool) -> Node:
+    from .builtins.control import Promise
+
+    (arg,) = args_of(x, 1, 1, "(delay EXPR)")
+    thunk = make_lambda(NIL, arg.cdr if False else Pair(arg.car, NIL, None, arg.car_span), scope, x, "delay")
+    return lambda env: Promise(thunk(env))
+
+
+@primitive("make-parameter")
+def make_parameter(value: Any, converter: Any = False) -> Parameter:
+    if converter is not False:
+        value = call(converter, value)
+    return Parameter(value, converter if converter is not False else None)
+
+
+@special("parameterize")
+def _parameterize(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, None, "(parameterize ((PARAM VALUE) ...) BODY...)")
+    pairs = []
+    for b in to_list(parts[0].car):
+        pairs.append((compile_form(b.car, scope, False), compile_form(b.cdr.car, scope, False, b.cdr.car_span)))
+    body = compile_body(parts[0].cdr, scope, False, x)
+    span = x.span
+
+    def parameterize(env: Any) -> Any:
+        params = []
+        for p_node, v_node in pairs:
+            p = p_node(env)
+            if not isinstance(p, Parameter):
+                raise WrongType("parameterize: not a parameter object", span)
+            v = v_node(env)
+            params.append((p, call(p.converter, v) if p.converter else v))
+        saved = [(p, p.value) for p, _ in params]
+        try:
+            for p, v in params:
+                p.value = v
+            return _finish(body(env), False)
+        finally:
+            for p, v in saved:
+                p.value = v
+
+    return parameterize
+
+
+# --- escapes and errors -------------------------------------------------------------
+
+
+@primitive("call-with-current-continuation")
+def call_cc(proc: Any) -> Any:
+    k = Continuation()
+    try:
+        return apply_procedure(proc, [k])
+    except ContinuationInvoked as c:
+        if c.tag is k.tag:
+            return c.value
+        raise
+
+
+@primitive("call/cc")
+def call_cc_short(proc: Any) -> Any:
+    return call_cc(proc)
+
+
+@primitive("catch")
+def catch(key: Any, thunk: Any, handler: Any, pre_handler: Any = False) -> Any:
+    """Guile's (catch KEY THUNK HANDLER): errors raised by the configuration only."""
+    try:
+        return apply_procedure(thunk, [])
+    except EvalLimit:
+        raise
+    except SchemeError as e:
+        error_key = getattr(e, "key", sym("misc-error"))
+        if key is True or key is error_key:
+            args = getattr(e, "args_list", [e.message])
+            return apply_procedure(handler, [error_key, *args])
+        raise
+
+
+@special("false-if-exception")
+def _false_if_exception(scope: Scope, x: Pair, tail: bool) -> Node:
+    (arg,) = args_of(x, 1, 1, "(false-if-exception EXPR)")
+    node = compile_form(arg.car, scope, False, arg.car_span)
+
+    def guarded(env: Any) -> Any:
+        try:
+            return _finish(node(env), False)
+        except EvalLimit:
+            raise
+        except SchemeError:
+            return False
+
+    return guarded
+
+
+@special("assert")
+def _assert(scope: Scope, x: Pair, tail: bool) -> Node:
+    (arg,) = args_of(x, 1, 1, "(assert EXPR)")
+    node = compile_form(arg.car, scope, False, arg.car_span)
+    from .printer import write_string
+
+    text = write_string(arg.car)
+    span = x.span
+
+    def assert_(env: Any) -> Any:
+        if node(env) is False:
+            raise UserError(f"assertion failed: {text}", span)
+        return UNSPECIFIED
+
+    return assert_
+
+
+# --- source-level forms -------------------------------------------------------------
+
+
+@special("current-filename")
+def _current_filename(scope: Scope, x: Pair, tail: bool) -> Node:
+    span = form_span(x)
+    name = str(span.source.name) if span else False
+    return _constant(name)
+
+
+@special("include", "include-from-path")
+def _include(scope: Scope, x: Pair, tail: bool) -> Node:
+    (arg,) = args_of(x, 1, 1, '(include "FILE")')
+    if not isinstance(arg.car, str):
+        raise SchemeSyntaxError("include: expected a file name string", arg.car_span)
+    span = form_span(x)
+    base = span.source.directory if span else None
+    forms = scope.module.loader.read_relative(arg.car, base, arg.car_span)
+    body = Pair(sym("begin"), from_list(forms), x.span, x.car_span)
+    return compile_form(body, scope, tail, span)
+
+
+@special("@", "@@")
+def _module_ref(scope: Scope, x: Pair, tail: bool) -> Node:
+    parts = args_of(x, 2, 2, "(@ (MODULE NAME...) VARIABLE)")
+    name = parts[1].car
+    if type(parts[0].car) is not Pair or type(name) is not Symbol:
+        raise syntax_error("bad module reference", x, "(@ (gnu system) operating-system)")
+    module_name = tuple(s.name for s in to_list(parts[0].car))
+    private = x.car is sym("@@")
+    loader = scope.module.loader
+    span = parts[1].car_span
+    module = loader.load(module_name, parts[0].car_span)
+    value = module.public_ref(name, span, private=private)
+    return _constant(value)
+
+
+__all__ = ["_define"]

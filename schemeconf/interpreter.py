@@ -1,0 +1,107 @@
+"""The front door: evaluate a configuration file or expression.
+
+    interp = Interpreter(load_path=[Path("my-modules")])
+    value = interp.load_file(Path("my-os.scm"))      # value of the last form
+    value = interp.eval_string("(+ 1 2)")
+
+Like `guix system`, a file is loaded into a fresh user module that already
+imports (gnu system), (gnu services) and (gnu system shadow).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from . import derived, match, modules, records, syntax_rules  # noqa: F401  (register special forms)
+from . import builtins  # noqa: F401  (register primitives)
+from .errors import EvalLimit, SchemeError
+from .modules import Loader, Module, interface_from_spec, run_forms
+from .reader import read_all, read_file
+from .source import SourceFile
+from .vocabulary import vocabulary_for
+
+USER_MODULE_IMPORTS = [("gnu", "system"), ("gnu", "services"), ("gnu", "system", "shadow")]
+
+_STACK_BYTES = 512 * 1024 * 1024
+_RECURSION_LIMIT = 60_000
+
+
+class Interpreter:
+    def __init__(self, load_path: list[Path] | None = None, *, default_imports=USER_MODULE_IMPORTS):
+        self.loader = Loader(list(load_path or []), vocabulary_for)
+        self.default_imports = default_imports
+        self._counter = 0
+
+    def user_module(self) -> Module:
+        """A fresh `(guile-user)` module with Guix's default imports."""
+        self._counter += 1
+        module = Module(("guile-user", str(self._counter)), self.loader)
+        for name in self.default_imports:
+            module.use(interface_from_spec(_name_datum(name), self.loader, None))
+        return module
+
+    def load_file(self, path: Path, module: Module | None = None) -> Any:
+        def run() -> Any:
+            source, forms = read_file(path)
+            self.loader.sources[source.name] = source
+            return run_forms(forms, module or self.user_module())
+
+        return run_deep(run)
+
+    def eval_string(self, text: str, name: str = "<expression>", module: Module | None = None) -> Any:
+        def run() -> Any:
+            source = SourceFile(name, text)
+            forms = read_all(text, source)
+            return run_forms(forms, module or self.user_module())
+
+        return run_deep(run)
+
+    def module(self, name: tuple[str, ...]) -> Module:
+        return run_deep(lambda: self.loader.load(name))
+
+
+def _name_datum(name: tuple[str, ...]):
+    from .datum import from_list, sym
+
+    return from_list([sym(n) for n in name])
+
+
+def run_deep(fn: Callable[[], Any]) -> Any:
+    """Run FN in a thread with a large stack, so deep (non-tail) recursion works
+    as in Guile, and runaway recursion becomes a clean error instead of a crash."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = fn()
+        except RecursionError:
+            result["error"] = EvalLimit(
+                "recursion too deep (runaway recursion?)", None,
+                "a procedure keeps calling itself without reaching its base case",
+            )
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = e
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    threading.stack_size(_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=target, name="scheme", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(old_size)
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    finally:
+        sys.setrecursionlimit(old_limit)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+__all__ = ["Interpreter", "SchemeError", "run_deep"]

@@ -1,0 +1,415 @@
+"""Guile-style modules: `define-module`, `use-modules`, `(@ (m) name)`.
+
+A module name such as `(gnu system image)` is found as `gnu/system/image.scm`
+on the load path (user `-L` directories first, then the bundled trees), or
+as a primitive module registered from Python (`(srfi srfi-1)`).  A module's
+top level is a Module: its own definitions, then the interfaces it imports
+in order, then the core `(guile)` bindings.
+
+Two vocabulary families are *open*: any `(gnu packages …)` module provides a
+package value for every package-like name it is asked for, and any
+`(gnu services …)` module provides `NAME-service-type` and
+`NAME-configuration` for every such name (see vocabulary.py).  Bundled
+files under gnu/services define the common ones precisely; the open
+fallback covers the thousands of others real configurations may mention.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from . import primitives
+from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, sym, to_list
+from .environment import MISSING
+from .errors import ModuleError, SchemeSyntaxError, UnboundVariable, closest_names
+from .evaluator import Node, Scope, _constant, args_of, eval_datum, special
+from .source import SourceFile, Span
+
+ModuleName = tuple[str, ...]
+
+BUNDLED_ROOTS = [Path(__file__).resolve().parent.parent, Path(__file__).resolve().parent / "lib"]
+
+# Guile modules whose contents pyguix provides as core syntax or procedures.
+BUILTIN_MODULES = {
+    ("ice-9", "match"), ("ice-9", "format"), ("ice-9", "receive"), ("ice-9", "optargs"),
+    ("ice-9", "pretty-print"), ("ice-9", "vlist"), ("ice-9", "regex"), ("ice-9", "string-fun"),
+    ("srfi", "srfi-2"), ("srfi", "srfi-8"), ("srfi", "srfi-9"), ("srfi", "srfi-11"), ("srfi", "srfi-13"),
+    ("srfi", "srfi-14"), ("srfi", "srfi-26"), ("srfi", "srfi-34"), ("srfi", "srfi-35"), ("srfi", "srfi-39"),
+    ("srfi", "srfi-71"), ("rnrs", "bytevectors"), ("ice-9", "rdelim"), ("guile",), ("ice-9", "exceptions"),
+    ("srfi", "srfi-9", "gnu"), ("ice-9", "vlist"),
+}
+
+
+class Interface:
+    """What one `#:use-module` clause makes visible: a module's exports, filtered."""
+
+    __slots__ = ("module", "select", "hide", "prefix")
+
+    def __init__(self, module: "Module", select: dict[Symbol, Symbol] | None = None,
+                 hide: set[Symbol] | None = None, prefix: str | None = None):
+        self.module = module
+        self.select = select
+        self.hide = hide or set()
+        self.prefix = prefix
+
+    def get(self, local: Symbol) -> Any:
+        remote = local
+        if self.select is not None:
+            remote = self.select.get(local)  # type: ignore[assignment]
+            if remote is None:
+                return MISSING
+        elif self.prefix is not None:
+            if not local.name.startswith(self.prefix):
+                return MISSING
+            remote = sym(local.name[len(self.prefix):])
+        if remote in self.hide:
+            return MISSING
+        return self.module.exported(remote)
+
+    def names(self) -> list[str]:
+        if self.select is not None:
+            return [s.name for s in self.select]
+        return [(self.prefix or "") + n for n in self.module.export_names() if sym(n) not in self.hide]
+
+
+class Module:
+    def __init__(self, name: ModuleName, loader: "Loader", *, export_all: bool = False,
+                 fallback: Callable[[Symbol], Any] | None = None):
+        self.name = name
+        self.loader = loader
+        self.vars: dict[Symbol, Any] = {}
+        self.exports: set[Symbol] = set()
+        self.export_all = export_all
+        self.uses: list[Interface] = []
+        self.reexported: list[Interface] = []
+        self.fallback = fallback
+        self.core = loader.core
+
+    # --- lookups ----------------------------------------------------------------------
+
+    def resolve(self, name: Symbol) -> Any:
+        v = self.vars.get(name, MISSING)
+        if v is not MISSING:
+            return v
+        for iface in self.uses:
+            v = iface.get(name)
+            if v is not MISSING:
+                return v
+        if self.core is not None and self.core is not self:
+            v = self.core.vars.get(name, MISSING)
+            if v is not MISSING:
+                return v
+        if self.fallback is not None:
+            v = self.fallback(name)
+            if v is not MISSING:
+                self.vars[name] = v
+            return v
+        return MISSING
+
+    def lookup(self, name: Symbol, span: Span | None = None) -> Any:
+        v = self.resolve(name)
+        if v is MISSING:
+            raise UnboundVariable(name.name, span, self._hint(name))
+        return v
+
+    def _hint(self, name: Symbol) -> str | None:
+        close = closest_names(name.name, self.visible_names())
+        if close:
+            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        where = self.loader.where_defined(name)
+        if where:
+            return f"'{name.name}' is defined in module ({' '.join(where)}); add it with (use-modules ({' '.join(where)}))"
+        return None
+
+    def exported(self, name: Symbol) -> Any:
+        if self.export_all or name in self.exports:
+            v = self.resolve(name)
+            if v is not MISSING:
+                return v
+        for iface in self.reexported:
+            v = iface.get(name)
+            if v is not MISSING:
+                return v
+        if self.fallback is not None and name not in self.vars:
+            return self.resolve(name)
+        return MISSING
+
+    def public_ref(self, name: Symbol, span: Span | None, private: bool = False) -> Any:
+        v = self.resolve(name) if private else self.exported(name)
+        if v is MISSING:
+            raise UnboundVariable(
+                f"{name.name} (in module ({' '.join(self.name)}))", span,
+                None if private else "use (@@ ...) to reach a variable the module does not export",
+            )
+        return v
+
+    def export_names(self) -> list[str]:
+        names = [s.name for s in (self.vars if self.export_all else self.exports)]
+        for iface in self.reexported:
+            names.extend(iface.names())
+        return names
+
+    def visible_names(self) -> list[str]:
+        names = {s.name for s in self.vars}
+        for iface in self.uses:
+            names.update(iface.names())
+        if self.core is not None:
+            names.update(s.name for s in self.core.vars)
+        return sorted(names)
+
+    # --- definitions ------------------------------------------------------------------
+
+    def define(self, name: Symbol, value: Any) -> None:
+        self.vars[name] = value
+
+    def declare(self, name: Symbol) -> None:
+        """Compile-time notice that NAME will be defined here (nothing to do yet)."""
+
+    def export(self, name: Symbol) -> None:
+        self.exports.add(name)
+
+    def use(self, iface: Interface) -> None:
+        self.uses.insert(0, iface)
+
+    def scheme_repr(self, write: bool) -> str:
+        return f"#<module ({' '.join(self.name)})>"
+
+
+class Loader:
+    """Finds, loads and caches modules; one per interpreter."""
+
+    def __init__(self, load_path: list[Path], vocabulary: Callable[[ModuleName, Any], Callable | None] | None = None):
+        self.load_path = [Path(p) for p in load_path] + BUNDLED_ROOTS
+        self.modules: dict[ModuleName, Module] = {}
+        self.loading: list[ModuleName] = []
+        self.vocabulary = vocabulary
+        self.core: Module | None = None
+        self.core = self._primitive_module(primitives.CORE)
+        self.sources: dict[str, SourceFile] = {}
+
+    def _primitive_module(self, name: ModuleName) -> Module:
+        m = Module(name, self, export_all=True)
+        m.vars.update({sym(k): v for k, v in primitives.PRIMITIVE_MODULES.get(name, {}).items()})
+        return m
+
+    def find_file(self, name: ModuleName) -> Path | None:
+        rel = Path(*name[:-1], name[-1] + ".scm")
+        for root in self.load_path:
+            candidate = root / rel
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def load(self, name: ModuleName, span: Span | None = None) -> Module:
+        module = self.modules.get(name)
+        if module is not None:
+            return module
+        if name in self.loading:
+            cycle = " -> ".join("(" + " ".join(n) + ")" for n in self.loading[self.loading.index(name):] + [name])
+            raise ModuleError(f"module import cycle: {cycle}", span)
+        if name == primitives.CORE:
+            return self.core  # type: ignore[return-value]
+        path = self.find_file(name)
+        fallback = self.vocabulary(name, self) if self.vocabulary else None
+        if path is not None:
+            module = self._load_file(name, path, fallback, span)
+        elif name in primitives.PRIMITIVE_MODULES or name in BUILTIN_MODULES:
+            module = self._primitive_module(name)
+        elif fallback is not None:
+            module = Module(name, self, fallback=fallback)
+        else:
+            raise ModuleError(
+                f"no code for module ({' '.join(name)})", span,
+                "check the module name; add directories with -L DIR",
+            )
+        self.modules[name] = module
+        return module
+
+    def _load_file(self, name: ModuleName, path: Path, fallback, span: Span | None) -> Module:
+        from .reader import read_file
+
+        self.loading.append(name)
+        try:
+            source, forms = read_file(path)
+            self.sources[source.name] = source
+            module = Module(name, self, fallback=fallback)
+            self.modules[name] = module
+            run_forms(forms, module)
+            return module
+        except BaseException:
+            self.modules.pop(name, None)
+            raise
+        finally:
+            self.loading.pop()
+
+    def read_relative(self, filename: str, base: Path | None, span: Span | None) -> list[Any]:
+        """Read the forms of FILENAME (relative to BASE) for `include`."""
+        from .reader import read_file
+
+        path = Path(filename)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.is_file():
+            raise ModuleError(f"include: cannot find file \"{filename}\"", span)
+        source, forms = read_file(path)
+        self.sources[source.name] = source
+        return forms
+
+    def where_defined(self, name: Symbol) -> ModuleName | None:
+        for mname, module in self.modules.items():
+            if mname != primitives.CORE and (name in module.exports):
+                return mname
+        return None
+
+
+def run_forms(forms: list[Any], module: Module) -> Any:
+    """Evaluate top-level FORMS in MODULE, one at a time; the value of the last one."""
+    result: Any = UNSPECIFIED
+    for form in forms:
+        span = form.span if isinstance(form, Pair) else None
+        result = eval_datum(form, module, span)
+    return result
+
+
+# --- the module forms ---------------------------------------------------------------
+
+
+def parse_module_name(datum: Any, span: Span | None) -> ModuleName:
+    if type(datum) is not Pair or not all(type(x) is Symbol for x in datum):
+        raise SchemeSyntaxError("a module name is a list of symbols, such as (gnu system)", span)
+    return tuple(x.name for x in datum)
+
+
+def interface_from_spec(spec: Any, loader: Loader, span: Span | None) -> Interface:
+    """`(gnu system)` or `((gnu system) #:select (a (b . c)) #:prefix p: #:hide (x))`."""
+    if type(spec) is Pair and type(spec.car) is Pair:
+        module = loader.load(parse_module_name(spec.car, spec.car_span or span), spec.car_span or span)
+        select: dict[Symbol, Symbol] | None = None
+        hide: set[Symbol] = set()
+        prefix = None
+        opts = to_list(spec.cdr)
+        for key, value in zip(opts[::2], opts[1::2]):
+            if key is Keyword("select"):
+                select = {}
+                for item in to_list(value):
+                    if type(item) is Pair:  # (remote . local)
+                        select[item.cdr] = item.car
+                    else:
+                        select[item] = item
+                for local, remote in select.items():
+                    if module.exported(remote) is MISSING:
+                        raise UnboundVariable(
+                            f"{remote.name} is not exported by module ({' '.join(module.name)})", span
+                        )
+            elif key is Keyword("hide"):
+                hide = set(to_list(value))
+            elif key is Keyword("prefix"):
+                prefix = value.name if type(value) is Symbol else str(value)
+            elif key is Keyword("renamer"):
+                pass
+        return Interface(module, select, hide, prefix)
+    name = parse_module_name(spec, span)
+    return Interface(loader.load(name, span))
+
+
+@special("use-modules")
+def _use_modules(scope: Scope, x: Pair, tail: bool) -> Node:
+    module = scope.module
+    for p in x.cdr.pairs() if x.cdr is not NIL else []:
+        module.use(interface_from_spec(p.car, module.loader, p.car_span))
+    return _constant(UNSPECIFIED)
+
+
+def _family(prefix: tuple[str, ...]):
+    def use_family(scope: Scope, x: Pair, tail: bool) -> Node:
+        module = scope.module
+        for p in x.cdr.pairs() if x.cdr is not NIL else []:
+            if type(p.car) is not Symbol:
+                raise SchemeSyntaxError("expected a module name such as 'base'", p.car_span)
+            name = prefix + (p.car.name,)
+            module.use(Interface(module.loader.load(name, p.car_span)))
+        return _constant(UNSPECIFIED)
+
+    return use_family
+
+
+special("use-package-modules")(_family(("gnu", "packages")))
+special("use-service-modules")(_family(("gnu", "services")))
+special("use-system-modules")(_family(("gnu", "system")))
+
+
+@special("define-module")
+def _define_module(scope: Scope, x: Pair, tail: bool) -> Node:
+    """Set up the module being loaded: its imports and exports."""
+    parts = args_of(x, 1, None, "(define-module (NAME...) #:use-module (M) #:export (NAMES...) ...)")
+    module = scope.module
+    loader = module.loader
+    declared = parse_module_name(parts[0].car, parts[0].car_span)
+    if module.name[:1] != ("guile-user",) and declared != module.name:
+        raise SchemeSyntaxError(
+            f"file declares module ({' '.join(declared)}) but was loaded as ({' '.join(module.name)})", parts[0].car_span
+        )
+    opts = parts[1:]
+    i = 0
+    while i < len(opts):
+        key, span = opts[i].car, opts[i].car_span
+        value_pair = opts[i + 1] if i + 1 < len(opts) else None
+        if not isinstance(key, Keyword) or value_pair is None:
+            raise SchemeSyntaxError("define-module: expected #:KEYWORD VALUE", span)
+        value = value_pair.car
+        handler = _MODULE_OPTIONS.get(key.name)
+        if handler is None:
+            raise SchemeSyntaxError(f"define-module: unknown option #:{key.name}", span)
+        handler(module, value, value_pair.car_span)
+        i += 2
+        if key.name == "autoload":  # #:autoload MODULE (NAMES...)
+            i += 1
+    return _constant(UNSPECIFIED)
+
+
+def _opt_use(module: Module, value: Any, span) -> None:
+    module.use(interface_from_spec(value, module.loader, span))
+
+
+def _opt_export(module: Module, value: Any, span) -> None:
+    for name in to_list(value):
+        module.export(name.car if type(name) is Pair else name)
+
+
+def _opt_reexport(module: Module, value: Any, span) -> None:
+    for name in to_list(value):
+        module.export(name.car if type(name) is Pair else name)
+
+
+def _opt_reexport_module(module: Module, value: Any, span) -> None:
+    iface = interface_from_spec(value, module.loader, span)
+    module.use(iface)
+    module.reexported.append(iface)
+
+
+def _opt_ignore(module: Module, value: Any, span) -> None:
+    return None
+
+
+_MODULE_OPTIONS: dict[str, Callable[[Module, Any, Any], None]] = {
+    "use-module": _opt_use,
+    "export": _opt_export,
+    "export-syntax": _opt_export,
+    "replace": _opt_export,
+    "re-export": _opt_reexport,
+    "re-export-syntax": _opt_reexport,
+    # pyguix extension used by the bundled (gnu) module: export all of a module's exports.
+    "re-export-module": _opt_reexport_module,
+    "pure": _opt_ignore,
+    "declarative?": _opt_ignore,
+    "duplicates": _opt_ignore,
+    "version": _opt_ignore,
+}
+
+
+def _opt_autoload(module: Module, value: Any, span) -> None:
+    module.use(interface_from_spec(value, module.loader, span))
+
+
+_MODULE_OPTIONS["autoload"] = _opt_autoload

@@ -1,0 +1,171 @@
+"""Values standing for things pyguix does not build from source: packages,
+and the service types and configurations it does not model field by field.
+
+* Every `(gnu packages …)` module answers any package-like name (not
+  starting with `%`) with a Package that keeps its name and module, so
+  `(use-package-modules screen ssh)` then `(list screen openssh)` works for
+  the thousands of Guix packages; `(specification->package "emacs@29")`
+  gives the same kind of value.
+* Every `(gnu services …)` module answers `NAME-service-type` with a
+  service type called NAME (made by `opaque-service-type` in
+  gnu/services.scm), and `NAME-configuration` with a constructor syntax that
+  accepts any fields and prints them back.  The common service types are
+  declared precisely in the bundled gnu/services/*.scm files instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .datum import NIL, Pair, Symbol, sym
+from .environment import MISSING, Frame
+from .errors import RecordError, WrongType
+from .evaluator import CompilingMacro, Node, Scope, apply_procedure, compile_form
+from .primitives import check_type, define_value, primitive
+
+
+class Package:
+    """A Guix package named by its variable (or specification)."""
+
+    __slots__ = ("name", "version", "module", "output")
+
+    def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None, output: str = "out"):
+        self.name = name
+        self.module = module
+        self.version = version
+        self.output = output
+
+    def scheme_repr(self, write: bool) -> str:
+        version = f" {self.version}" if self.version else ""
+        return f"#<package {self.name}{version}>"
+
+    def scheme_equal(self, other: Any) -> bool:
+        return isinstance(other, Package) and (other.name, other.version, other.output) == (self.name, self.version, self.output)
+
+
+class OpaqueConfiguration:
+    """A `NAME-configuration` record whose fields pyguix stores but does not check."""
+
+    __slots__ = ("type_name", "fields")
+
+    def __init__(self, type_name: str, fields: dict[str, Any]):
+        self.type_name = type_name
+        self.fields = fields
+
+    def scheme_repr(self, write: bool) -> str:
+        from .printer import write_string
+
+        inner = "".join(f" ({k} {write_string(v)})" for k, v in self.fields.items())
+        return f"#<{self.type_name}{inner}>"
+
+
+class OpaqueConfigurationSyntax(CompilingMacro):
+    def __init__(self, type_name: str):
+        self.name = type_name
+
+    def compile(self, form: Pair, scope: Scope, tail: bool) -> Node:
+        entries: list[tuple[str, Node]] = []
+        inherit: Node | None = None
+        for p in form.cdr.pairs() if form.cdr is not NIL else []:
+            c = p.car
+            if type(c) is not Pair or type(c.car) is not Symbol or type(c.cdr) is not Pair:
+                raise RecordError(f"invalid field specifier in ({self.name} ...)", p.car_span, "each field is written (NAME VALUE)")
+            node = compile_form(c.cdr.car, scope, False, c.cdr.car_span)
+            if c.car is sym("inherit"):
+                inherit = node
+            else:
+                entries.append((c.car.name, node))
+        type_name = self.name
+
+        def build(env: Any) -> OpaqueConfiguration:
+            fields: dict[str, Any] = {}
+            if inherit is not None:
+                parent = inherit(env)
+                if isinstance(parent, OpaqueConfiguration):
+                    fields.update(parent.fields)
+            frame = Frame({}, env)
+            for name, node in entries:
+                fields[name] = node(frame)
+                frame.vars[sym(name)] = fields[name]
+            return OpaqueConfiguration(type_name, fields)
+
+        return build
+
+
+def _package_fallback(module: tuple[str, ...]) -> Callable[[Symbol], Any]:
+    def fallback(name: Symbol) -> Any:
+        n = name.name
+        if n.startswith("%") or n.endswith("-service-type") or n.endswith("-configuration"):
+            return MISSING
+        return Package(n, module)
+
+    return fallback
+
+
+def _service_fallback(loader: Any) -> Callable[[Symbol], Any]:
+    def fallback(name: Symbol) -> Any:
+        n = name.name
+        if n.endswith("-service-type"):
+            services = loader.load(("gnu", "services"))
+            make = services.lookup(sym("opaque-service-type"))
+            return apply_procedure(make, [sym(n[: -len("-service-type")])])
+        if n.endswith("-configuration"):
+            return OpaqueConfigurationSyntax(n)
+        return MISSING
+
+    return fallback
+
+
+def vocabulary_for(name: tuple[str, ...], loader: Any) -> Callable[[Symbol], Any] | None:
+    """The open fallback for module NAME, if it belongs to an open family."""
+    if len(name) >= 3 and name[:2] == ("gnu", "packages"):
+        return _package_fallback(name)
+    if len(name) >= 3 and name[:2] == ("gnu", "services"):
+        return _service_fallback(loader)
+    return None
+
+
+# --- package procedures (gnu packages) and (guix packages) --------------------------
+
+_PACKAGE_MODULES = [("gnu", "packages"), ("guix", "packages")]
+
+
+def _register(name: str, fn: Callable[..., Any]) -> None:
+    for module in _PACKAGE_MODULES:
+        primitive(name, module)(fn)
+
+
+def specification_to_package(spec: str) -> Package:
+    check_type("specification->package", lambda v: isinstance(v, str), "string", spec)
+    name, _, version = spec.partition("@")
+    return Package(name, None, version or None)
+
+
+def specification_to_package_output(spec: str) -> Any:
+    from .datum import Values
+
+    check_type("specification->package+output", lambda v: isinstance(v, str), "string", spec)
+    base, _, output = spec.partition(":")
+    return Values([specification_to_package(base), output or "out"])
+
+
+def _check_package(who: str, p: Any) -> Package:
+    if not isinstance(p, Package):
+        from .printer import write_string
+
+        raise WrongType(f"{who}: expected a package, got {write_string(p)}")
+    return p
+
+
+_register("specification->package", specification_to_package)
+_register("specification->package+output", specification_to_package_output)
+_register("package?", lambda p: isinstance(p, Package))
+_register("package-name", lambda p: _check_package("package-name", p).name)
+_register("package-version", lambda p: _check_package("package-version", p).version or "0")
+_register("package-full-name", lambda p, sep="@": _check_package("package-full-name", p).name + sep + (p.version or "0"))
+_register("package-direct-inputs", lambda p: NIL)
+_register("package-inputs", lambda p: NIL)
+_register("package-propagated-inputs", lambda p: NIL)
+_register("supported-package?", lambda p, system=False: True)
+for _module in _PACKAGE_MODULES:
+    define_value("%current-package-outputs", NIL, _module)
