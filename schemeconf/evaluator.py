@@ -342,7 +342,7 @@ def compile_ref(name: Symbol, scope: Scope, span: Span | None) -> Node:
     if name.name.startswith("#:") or isinstance(name, Keyword):
         return _constant(name)
     if not scope.is_local(name):
-        value = scope.module.resolve(name)
+        value = scope.module.resolve(name, fallback=False)
         if isinstance(value, Macro):
             raise SchemeSyntaxError(f"syntax '{name.name}' used as a value", span)
     def ref(env: Any) -> Any:
@@ -361,11 +361,16 @@ def head_macro(head: Any, scope: Scope) -> Any:
     """The special form or macro HEAD names in SCOPE, or None."""
     if type(head) is not Symbol or scope.is_local(head):
         return None
-    value = scope.module.resolve(head)
+    value = scope.module.resolve(head, fallback=False)
     if isinstance(value, Macro):
         return value
     if value is MISSING:
-        return SPECIAL_FORMS.get(head)
+        form = SPECIAL_FORMS.get(head)
+        if form is not None:
+            return form
+        value = scope.module.resolve(head)
+        if isinstance(value, Macro):
+            return value
     return None
 
 

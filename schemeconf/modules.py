@@ -37,7 +37,10 @@ BUILTIN_MODULES = {
     ("srfi", "srfi-2"), ("srfi", "srfi-8"), ("srfi", "srfi-9"), ("srfi", "srfi-11"), ("srfi", "srfi-13"),
     ("srfi", "srfi-14"), ("srfi", "srfi-26"), ("srfi", "srfi-34"), ("srfi", "srfi-35"), ("srfi", "srfi-39"),
     ("srfi", "srfi-71"), ("rnrs", "bytevectors"), ("ice-9", "rdelim"), ("guile",), ("ice-9", "exceptions"),
-    ("srfi", "srfi-9", "gnu"), ("ice-9", "vlist"),
+    ("srfi", "srfi-9", "gnu"), ("ice-9", "vlist"), ("ice-9", "popen"), ("ice-9", "ftw"),
+    ("guix", "records"), ("guix", "store"), ("guix", "monads"), ("guix", "derivations"),
+    ("guix", "build-system", "trivial"), ("guix", "build-system", "gnu"), ("guix", "download"),
+    ("guix", "git-download"), ("guix", "build", "utils"), ("guix", "channels"), ("guix", "modules"),
 }
 
 
@@ -53,7 +56,7 @@ class Interface:
         self.hide = hide or set()
         self.prefix = prefix
 
-    def get(self, local: Symbol) -> Any:
+    def get(self, local: Symbol, fallback: bool = True) -> Any:
         remote = local
         if self.select is not None:
             remote = self.select.get(local)  # type: ignore[assignment]
@@ -65,7 +68,7 @@ class Interface:
             remote = sym(local.name[len(self.prefix):])
         if remote in self.hide:
             return MISSING
-        return self.module.exported(remote)
+        return self.module.exported(remote, fallback)
 
     def names(self) -> list[str]:
         if self.select is not None:
@@ -88,16 +91,25 @@ class Module:
 
     # --- lookups ----------------------------------------------------------------------
 
-    def resolve(self, name: Symbol) -> Any:
+    def resolve(self, name: Symbol, fallback: bool = True) -> Any:
+        """NAME's value: own definitions, imports, core; then, last of all, the
+        open vocabularies (so a package named like a core procedure never
+        shadows it)."""
         v = self.vars.get(name, MISSING)
         if v is not MISSING:
             return v
         for iface in self.uses:
-            v = iface.get(name)
+            v = iface.get(name, False)
             if v is not MISSING:
                 return v
         if self.core is not None and self.core is not self:
             v = self.core.vars.get(name, MISSING)
+            if v is not MISSING:
+                return v
+        if not fallback:
+            return MISSING
+        for iface in self.uses:
+            v = iface.get(name, True)
             if v is not MISSING:
                 return v
         if self.fallback is not None:
@@ -122,17 +134,20 @@ class Module:
             return f"'{name.name}' is defined in module ({' '.join(where)}); add it with (use-modules ({' '.join(where)}))"
         return None
 
-    def exported(self, name: Symbol) -> Any:
+    def exported(self, name: Symbol, fallback: bool = True) -> Any:
         if self.export_all or name in self.exports:
-            v = self.resolve(name)
+            v = self.resolve(name, fallback)
             if v is not MISSING:
                 return v
         for iface in self.reexported:
-            v = iface.get(name)
+            v = iface.get(name, fallback)
             if v is not MISSING:
                 return v
-        if self.fallback is not None and name not in self.vars:
-            return self.resolve(name)
+        if fallback and self.fallback is not None and name not in self.vars:
+            v = self.fallback(name)
+            if v is not MISSING:
+                self.vars[name] = v
+            return v
         return MISSING
 
     def public_ref(self, name: Symbol, span: Span | None, private: bool = False) -> Any:

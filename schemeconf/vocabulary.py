@@ -92,10 +92,25 @@ class OpaqueConfigurationSyntax(CompilingMacro):
         return build
 
 
+_NOT_PACKAGE_SUFFIXES = ("?", "!", "-service-type", "-configuration", "-bootloader", "-service", "-file-system")
+_NOT_PACKAGE_PREFIXES = ("%", "package-", "make-", "define", "specification->")
+
+
+def _looks_like_package(name: str) -> bool:
+    """Package variables are plain names: not predicates, procedures named
+    like `x->y`, %-globals, or the names of other kinds of Guix values."""
+    return (
+        bool(name)
+        and not name.endswith(_NOT_PACKAGE_SUFFIXES)
+        and not name.startswith(_NOT_PACKAGE_PREFIXES)
+        and "->" not in name
+    )
+
+
 def _package_fallback(module: tuple[str, ...]) -> Callable[[Symbol], Any]:
     def fallback(name: Symbol) -> Any:
         n = name.name
-        if n.startswith("%") or n.endswith("-service-type") or n.endswith("-configuration"):
+        if not _looks_like_package(n):
             return MISSING
         return Package(n, module)
 
@@ -103,12 +118,18 @@ def _package_fallback(module: tuple[str, ...]) -> Callable[[Symbol], Any]:
 
 
 def _service_fallback(loader: Any) -> Callable[[Symbol], Any]:
+    # One service type object per name, whichever module it is imported from,
+    # so that `eq?` comparisons (modify-services) work across modules.
+    cache: dict[str, Any] = loader.__dict__.setdefault("opaque_service_types", {})
+
     def fallback(name: Symbol) -> Any:
         n = name.name
         if n.endswith("-service-type"):
-            services = loader.load(("gnu", "services"))
-            make = services.lookup(sym("opaque-service-type"))
-            return apply_procedure(make, [sym(n[: -len("-service-type")])])
+            if n not in cache:
+                services = loader.load(("gnu", "services"))
+                make = services.lookup(sym("opaque-service-type"))
+                cache[n] = apply_procedure(make, [sym(n[: -len("-service-type")])])
+            return cache[n]
         if n.endswith("-configuration"):
             return OpaqueConfigurationSyntax(n)
         return MISSING
@@ -169,3 +190,75 @@ _register("package-propagated-inputs", lambda p: NIL)
 _register("supported-package?", lambda p, system=False: True)
 for _module in _PACKAGE_MODULES:
     define_value("%current-package-outputs", NIL, _module)
+
+
+@primitive("raise-config-error")
+def raise_config_error(message: str) -> Any:
+    """Used by the bundled record sanitizers: an error about a field's value.
+
+    The record machinery points the error at the user's field, not here."""
+    from .errors import ConfigError
+
+    raise ConfigError(message if isinstance(message, str) else str(message))
+
+
+# --- UUIDs (gnu system uuid) -------------------------------------------------------
+
+import re as _re
+
+_UUID_FORMS = {
+    "dce": _re.compile(r"^([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})$"),
+    "fat": _re.compile(r"^([0-9a-fA-F]{4})-([0-9a-fA-F]{4})$"),
+    "ntfs": _re.compile(r"^([0-9a-fA-F]{16})$"),
+    "iso9660": _re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})$"),
+}
+
+
+@primitive("%parse-uuid")
+def parse_uuid(text: Any, kind: Symbol) -> Any:
+    """The bytes of UUID string TEXT of KIND (dce, fat, ntfs, iso9660), or #f."""
+    if not isinstance(text, str):
+        return False
+    m = _UUID_FORMS[kind.name].match(text)
+    if not m:
+        return False
+    if kind.name == "iso9660":
+        return "".join(m.groups()).encode("ascii")
+    raw = bytes.fromhex("".join(m.groups()))
+    return raw[::-1] if kind.name in ("fat", "ntfs") else raw
+
+
+@primitive("%format-uuid")
+def format_uuid(raw: bytes, kind: Symbol) -> str:
+    if kind.name == "iso9660":
+        d = raw.decode("ascii")
+        return "-".join([d[0:4], d[4:6], d[6:8], d[8:10], d[10:12], d[12:14], d[14:16]])
+    if kind.name == "fat":
+        h = raw[::-1].hex().upper()
+        return f"{h[:4]}-{h[4:]}"
+    if kind.name == "ntfs":
+        return raw[::-1].hex().upper()
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class CryptRequest:
+    """`(crypt PASSWORD SALT)`: hashed when /etc/shadow is written."""
+
+    __slots__ = ("password", "salt")
+
+    def __init__(self, password: str, salt: str):
+        self.password = password
+        self.salt = salt
+
+    def scheme_repr(self, write: bool) -> str:
+        from .printer import write_string
+
+        return f"(crypt {write_string(self.password)} {write_string(self.salt)})"
+
+
+@primitive("%crypt-request")
+def crypt_request(password: Any, salt: Any) -> CryptRequest:
+    check_type("crypt", lambda v: isinstance(v, str), "string", password, 1)
+    check_type("crypt", lambda v: isinstance(v, str), "string", salt, 2)
+    return CryptRequest(password, salt)

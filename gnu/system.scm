@@ -1,0 +1,163 @@
+;;; (gnu system) -- the operating-system record.
+;;;
+;;; An operating-system declares a whole machine: its bootloader, kernel,
+;;; file systems, users, packages and services.  Field names and defaults
+;;; follow Guix's (gnu system); see ../shared/spec/image-api.md §5.
+
+(define-module (gnu system)
+  #:use-module (srfi srfi-1)
+  #:use-module (guix gexp)
+  #:use-module (guix utils)
+  #:use-module (gnu packages)
+  #:use-module (gnu packages base)
+  #:use-module (gnu packages linux)
+  #:use-module (gnu services)
+  #:use-module (gnu services base)
+  #:re-export-module (gnu bootloader)
+  #:re-export-module (gnu system file-systems)
+  #:re-export-module (gnu system shadow)
+  #:re-export-module (gnu system mapped-devices)
+  #:re-export-module (gnu system keyboard)
+  #:re-export-module (gnu system linux-initrd)
+  #:re-export-module (gnu system locale)
+  #:re-export (%current-system %current-target-system)
+  #:export (operating-system operating-system? <operating-system>
+            operating-system-kernel operating-system-kernel-loadable-modules
+            operating-system-kernel-arguments operating-system-user-kernel-arguments
+            operating-system-hurd operating-system-bootloader operating-system-label
+            operating-system-keyboard-layout operating-system-initrd
+            operating-system-initrd-modules operating-system-firmware
+            operating-system-host-name operating-system-hosts-file
+            operating-system-mapped-devices operating-system-file-systems
+            operating-system-swap-devices operating-system-users
+            operating-system-groups operating-system-skeletons
+            operating-system-issue operating-system-packages
+            operating-system-timezone operating-system-locale
+            operating-system-locale-definitions operating-system-locale-libcs
+            operating-system-name-service-switch operating-system-essential-services
+            operating-system-services operating-system-user-services
+            operating-system-pam-services operating-system-setuid-programs
+            operating-system-privileged-programs operating-system-sudoers-file
+            operating-system-location
+            %base-packages %base-packages-interactive %base-packages-linux
+            %base-packages-networking %base-packages-utils %base-firmware
+            %default-kernel-arguments %setuid-programs %default-privileged-programs
+            %sudoers-specification %default-issue))
+
+(define %default-kernel-arguments
+  (list "modprobe.blacklist=usbmouse,usbkbd" "quiet"))
+
+(define %default-issue "\nThis is the GNU system.  Welcome.\n")
+
+(define %base-firmware '())
+
+;;; The packages of every system, by group (package variables are names
+;;; pyguix resolves from substitutes when it builds the image).
+
+(define %base-packages-interactive
+  (list less mg nano nvi man-db info-reader kbd sudo guile-readline guile-colorized))
+
+(define %base-packages-linux
+  (list pciutils usbutils util-linux+udev kmod eudev))
+
+(define %base-packages-networking
+  (list inetutils isc-dhcp iproute wget nss-certs iw wireless-tools))
+
+(define %base-packages-utils
+  (list procps psmisc which shadow e2fsprogs guile-3.0-latest bash coreutils
+        findutils grep sed diffutils patch gawk tar gzip bzip2 lzip xz zstd))
+
+(define %base-packages
+  (append %base-packages-interactive %base-packages-linux
+          %base-packages-networking %base-packages-utils))
+
+(define %setuid-programs '())
+(define %default-privileged-programs '())
+(define %sudoers-specification
+  (plain-file "sudoers" "root ALL=(ALL) ALL\n%wheel ALL=(ALL) ALL\n"))
+
+;; "GNU with Linux-Libre", from the kernel package's name.
+(define (kernel->boot-label kernel hurd)
+  (cond (hurd "GNU with the Hurd")
+        ((package? kernel)
+         (string-append "GNU with "
+                        (string-join (map string-titlecase
+                                          (string-split (package-name kernel) #\-))
+                                     "-")))
+        (else "GNU")))
+
+(define (validate-host-name name)
+  (unless (string? name)
+    (raise-config-error (format #f "host-name (~s) must be a string" name)))
+  name)
+
+(define (validate-file-systems file-systems)
+  (unless (and (list? file-systems) (every file-system? file-systems))
+    (raise-config-error "file-systems must be a list of (file-system ...) records"))
+  file-systems)
+
+(define (validate-services services)
+  (unless (and (list? services) (every service? services))
+    (raise-config-error "services must be a list of services"))
+  services)
+
+(define (validate-bootloader-configuration value)
+  (unless (bootloader-configuration? value)
+    (raise-config-error
+     (format #f "bootloader (~s) must be a (bootloader-configuration ...) record" value)))
+  value)
+
+(define-record-type* <operating-system> operating-system make-operating-system
+  operating-system?
+  this-operating-system
+  (kernel           operating-system-kernel (default linux-libre))
+  (kernel-loadable-modules operating-system-kernel-loadable-modules (default '()))
+  (kernel-arguments operating-system-user-kernel-arguments
+                    (default %default-kernel-arguments))
+  (hurd             operating-system-hurd (default #f))     ;a package: a Hurd system
+  (bootloader       operating-system-bootloader            ;mandatory
+                    (sanitize validate-bootloader-configuration))
+  (label            operating-system-label                 ;the boot menu's label
+                    (default (kernel->boot-label
+                              (operating-system-kernel this-operating-system)
+                              (operating-system-hurd this-operating-system)))
+                    (thunked))
+  (keyboard-layout  operating-system-keyboard-layout (default #f))
+  (initrd           operating-system-initrd (default base-initrd))
+  (initrd-modules   operating-system-initrd-modules
+                    (default %base-initrd-modules) (thunked))
+  (firmware         operating-system-firmware (default %base-firmware))
+  (host-name        operating-system-host-name             ;mandatory
+                    (sanitize validate-host-name))
+  (hosts-file       operating-system-hosts-file (default #f))
+  (mapped-devices   operating-system-mapped-devices (default '()))
+  (file-systems     operating-system-file-systems          ;mandatory: must include "/"
+                    (sanitize validate-file-systems))
+  (swap-devices     operating-system-swap-devices (default '()) (delayed))
+  (users            operating-system-users (default %base-user-accounts))
+  (groups           operating-system-groups (default %base-groups))
+  (skeletons        operating-system-skeletons (default (default-skeletons)))
+  (issue            operating-system-issue (default %default-issue))
+  (packages         operating-system-packages (default %base-packages))
+  (timezone         operating-system-timezone (default "Etc/UTC"))
+  (locale           operating-system-locale (default "en_US.utf8"))
+  (locale-definitions operating-system-locale-definitions
+                      (default %default-locale-definitions))
+  (locale-libcs     operating-system-locale-libcs (default '()))
+  (name-service-switch operating-system-name-service-switch (default #f))
+  (essential-services operating-system-essential-services (default '()) (thunked))
+  (services         operating-system-user-services
+                    (default %base-services) (thunked)
+                    (sanitize validate-services))
+  (pam-services     operating-system-pam-services (default '()))
+  (privileged-programs operating-system-privileged-programs
+                       (default %default-privileged-programs))
+  (setuid-programs  operating-system-setuid-programs (default %setuid-programs))
+  (sudoers-file     operating-system-sudoers-file (default %sudoers-specification))
+  (location         operating-system-location (default #f) (innate)))
+
+(define (operating-system-kernel-arguments os)
+  (operating-system-user-kernel-arguments os))
+
+(define (operating-system-services os)
+  (operating-system-user-services os))

@@ -1,0 +1,320 @@
+"""Print datums the way Guile 3.0 does.
+
+    write_string(obj)          Guile's `write`: re-readable, byte for byte as Guile prints it
+    display_string(obj)        Guile's `display`: strings and chars raw
+    pretty_string(obj, width)  a small `pretty-print` in the style of Guile's (ice-9 pretty-print)
+
+Facts checked against Guile 3.0.8 (see tests/test_guile_diff.py):
+  * `write` never abbreviates: (quote x) prints as (quote x); `pretty-print` does ('x);
+  * symbols that would not read back are printed #{...}#: 1+ -> #{1+}#, the empty
+    symbol -> #{}#; `display` prints symbols exactly like `write`;
+  * strings escape \\" \\\\ \\n \\t \\a \\b \\v \\f \\r and use \\xHH, \\uHHHH, \\UHHHHHH for
+    other non-graphic characters (no trailing `;`);
+  * chars print as #\\a, #\\space, #\\nul, #\\esc, #\\soh, or octal (#\\240) when unnamed;
+  * floats print Guile's way: 1.0e20, 1.0e-4, 100000.0, 1.0e9, +inf.0, +nan.0.
+
+Other Python objects print through their `scheme_repr(write: bool)` method when
+they have one (records, procedures, packages), else as #<python TYPENAME>.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from .datum import EOF, NIL, Char, Keyword, Pair, Symbol, Unspecified, Vector
+
+__all__ = ["write_string", "display_string", "pretty_string"]
+
+
+def write_string(obj: Any) -> str:
+    """OBJ as Guile's `write` prints it."""
+    out: list[str] = []
+    _print(obj, True, out)
+    return "".join(out)
+
+
+def display_string(obj: Any) -> str:
+    """OBJ as Guile's `display` prints it."""
+    if type(obj) is str:
+        return obj
+    out: list[str] = []
+    _print(obj, False, out)
+    return "".join(out)
+
+
+# --- the printer ----------------------------------------------------------------------
+
+def _print(obj: Any, write: bool, out: list[str]) -> None:
+    t = type(obj)
+    if t is Symbol:
+        out.append(symbol_syntax(obj.name))
+    elif t is Pair:
+        _print_list(obj, write, out)
+    elif t is str:
+        out.append(_string_syntax(obj) if write else obj)
+    elif t is bool:
+        out.append("#t" if obj else "#f")
+    elif t is int:
+        out.append(str(obj))
+    elif obj is NIL:
+        out.append("()")
+    elif t is Keyword:
+        out.append("#:" + symbol_syntax(obj.name))
+    elif t is Char:
+        out.append(_char_syntax(obj.ch) if write else obj.ch)
+    elif t is float:
+        out.append(_float_syntax(obj))
+    elif t is Fraction:
+        out.append(f"{obj.numerator}/{obj.denominator}" if obj.denominator != 1 else str(obj.numerator))
+    elif isinstance(obj, Vector):
+        _print_sequence("#(", obj, write, out)
+    elif isinstance(obj, (bytes, bytearray)):
+        out.append("#vu8(" + " ".join(map(str, obj)) + ")")
+    else:
+        out.append(_other(obj, write))
+
+
+def _print_list(obj: Pair, write: bool, out: list[str]) -> None:
+    out.append("(")
+    _print(obj.car, write, out)
+    rest = obj.cdr
+    while type(rest) is Pair:
+        out.append(" ")
+        _print(rest.car, write, out)
+        rest = rest.cdr
+    if rest is not NIL:
+        out.append(" . ")
+        _print(rest, write, out)
+    out.append(")")
+
+
+def _print_sequence(opener: str, items: Any, write: bool, out: list[str]) -> None:
+    out.append(opener)
+    for i, item in enumerate(items):
+        if i:
+            out.append(" ")
+        _print(item, write, out)
+    out.append(")")
+
+
+def _other(obj: Any, write: bool) -> str:
+    method = getattr(obj, "scheme_repr", None)
+    if method is not None:
+        return method(write)
+    if isinstance(obj, Unspecified):
+        return "#<unspecified>"
+    if obj is EOF:
+        return "#<eof>"
+    if isinstance(obj, bool):  # a bool subclass; never produced by the reader
+        return "#t" if obj else "#f"
+    if isinstance(obj, int):
+        return str(int(obj))
+    return f"#<python {type(obj).__name__}>"
+
+
+# --- symbols --------------------------------------------------------------------------
+
+# Unicode general categories Guile allows in a bare symbol (print.c).
+_INITIAL = frozenset("Lu Ll Lt Lm Lo Mn Nl No Pd Pc Po Sc Sm Sk So Co".split())
+_SUBSEQUENT = _INITIAL | {"Nd", "Mc", "Me"}
+_symbol_cache: dict[str, str] = {}
+
+
+def symbol_syntax(name: str) -> str:
+    """How `write` prints the symbol NAME: bare, or as #{...}# when it would not read back."""
+    cached = _symbol_cache.get(name)
+    if cached is None:
+        if _needs_braces(name):
+            cached = "#{" + "".join(_brace_char(c) for c in name) + "}#"
+        else:
+            cached = name
+        _symbol_cache[name] = cached
+    return cached
+
+
+def _needs_braces(name: str) -> bool:
+    if not name or name == "." or name[0] in "'`,\";#":
+        return True
+    from .reader import is_numberish
+
+    if is_numberish(name):
+        return True
+    if unicodedata.category(name[0]) not in _INITIAL:
+        return True
+    return any(c in '";#' or unicodedata.category(c) not in _SUBSEQUENT for c in name[1:])
+
+
+def _brace_char(c: str) -> str:
+    cat = unicodedata.category(c)
+    if cat in _SUBSEQUENT or cat == "Zs":
+        return c
+    return f"\\x{ord(c):x};"
+
+
+# --- strings and chars ----------------------------------------------------------------
+
+_GRAPHIC = frozenset("LMNPS")  # first letters of the "graphic" general categories
+_STRING_SPECIAL = re.compile(r'[^ !#-\[\]-~]')  # anything but printable ASCII minus " and \
+_C_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\a": "\\a", "\b": "\\b", "\t": "\\t",
+              "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+
+
+def _string_syntax(s: str) -> str:
+    return '"' + _STRING_SPECIAL.sub(_escape_match, s) + '"'
+
+
+def _escape_match(m: re.Match) -> str:
+    c = m.group(0)
+    esc = _C_ESCAPES.get(c)
+    if esc is not None:
+        return esc
+    if unicodedata.category(c)[0] in _GRAPHIC:
+        return c
+    code = ord(c)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:06x}"
+
+
+# Names `write` uses for characters, in Guile's order of preference (chars.c).
+_CHAR_NAMES = {0x20: "space", 0x0A: "newline", 0x00: "nul", 0x07: "alarm", 0x08: "backspace",
+               0x09: "tab", 0x0B: "vtab", 0x0C: "page", 0x0D: "return", 0x1B: "esc", 0x7F: "delete"}
+for _code, _name in enumerate("nul soh stx etx eot enq ack bel bs ht lf vt ff cr so si dle dc1 dc2 "
+                              "dc3 dc4 nak syn etb can em sub esc fs gs rs us".split()):
+    _CHAR_NAMES.setdefault(_code, _name)
+
+
+def _char_syntax(c: str) -> str:
+    if unicodedata.combining(c):
+        return "#\\\u25cc" + c  # on a dotted circle, as Guile does
+    if unicodedata.category(c)[0] in _GRAPHIC:
+        return "#\\" + c
+    name = _CHAR_NAMES.get(ord(c))
+    return "#\\" + (name if name is not None else f"{ord(c):o}")
+
+
+# --- floats ---------------------------------------------------------------------------
+
+def _float_syntax(x: float) -> str:
+    """Guile's layout of the shortest round-tripping digits of X."""
+    if math.isnan(x):
+        return "+nan.0"
+    if math.isinf(x):
+        return "+inf.0" if x > 0 else "-inf.0"
+    sign = "-" if math.copysign(1.0, x) < 0 else ""
+    if x == 0:
+        return sign + "0.0"
+    _, digit_tuple, exponent = Decimal(repr(abs(x))).as_tuple()
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    stripped = digits.rstrip("0")
+    exponent += len(digits) - len(stripped)
+    digits = stripped
+    k = len(digits)
+    e = k - 1 + exponent  # the power of ten of the first digit
+    if e < -3:
+        return sign + _scientific(digits, e)
+    if e < 0:
+        return sign + "0." + "0" * (-e - 1) + digits
+    if k <= e + 1:  # an integral value: digits, then zeros
+        if e + 2 - k > 4 and e > 6:
+            return sign + _scientific(digits, e)
+        return sign + digits + "0" * (e + 1 - k) + ".0"
+    return sign + digits[: e + 1] + "." + digits[e + 1 :]
+
+
+def _scientific(digits: str, e: int) -> str:
+    return f"{digits[0]}.{digits[1:] or '0'}e{e}"
+
+
+# --- pretty printing ------------------------------------------------------------------
+
+_ABBREVIATIONS = {Symbol("quote"): "'", Symbol("quasiquote"): "`",
+                  Symbol("unquote"): ",", Symbol("unquote-splicing"): ",@"}
+_BODY_FORMS = frozenset(map(Symbol, "define define* define-public lambda lambda* let let* letrec "
+                                    "letrec* when unless let-values with-imported-modules".split()))
+_CALL_HEAD_WIDTH = 5  # heads up to this long keep their first argument on their line
+
+
+def pretty_string(obj: Any, width: int = 79) -> str:
+    """OBJ laid out like Guile's `pretty-print` (without the final newline).
+
+    A form that fits in WIDTH stays on one line.  Otherwise:
+      (op a          short head: arguments aligned under the first one
+          b)
+      (operating-system    long head: one argument per line, indented by 2
+        (host-name "x"))
+      (define (f x)        binding forms: the first argument stays, the body is indented by 2
+        body)
+    Quote forms are abbreviated ('x), as Guile's pretty-print does.
+    """
+    return _pp(obj, 0, 0, width)
+
+
+def _flat(obj: Any) -> str:
+    if type(obj) is Pair:
+        abbrev = _abbreviation(obj)
+        if abbrev is not None:
+            return abbrev + _flat(obj.cdr.car)
+        parts, rest = [], obj
+        while type(rest) is Pair:
+            parts.append(_flat(rest.car))
+            rest = rest.cdr
+        tail = "" if rest is NIL else " . " + _flat(rest)
+        return "(" + " ".join(parts) + tail + ")"
+    if isinstance(obj, Vector):
+        return "#(" + " ".join(_flat(item) for item in obj) + ")"
+    return write_string(obj)
+
+
+def _abbreviation(obj: Pair) -> str | None:
+    prefix = _ABBREVIATIONS.get(obj.car) if type(obj.car) is Symbol else None
+    if prefix is not None and type(obj.cdr) is Pair and obj.cdr.cdr is NIL:
+        return prefix
+    return None
+
+
+def _pp(obj: Any, col: int, extra: int, width: int) -> str:
+    """OBJ printed at column COL, followed by EXTRA closing parens."""
+    flat = _flat(obj)
+    if col + len(flat) + extra <= width or "\n" in flat:
+        return flat
+    if isinstance(obj, Vector):
+        return "#(" + _pp_column(list(obj), col + 2, extra, width) + ")"
+    if type(obj) is not Pair:
+        return flat
+    abbrev = _abbreviation(obj)
+    if abbrev is not None:
+        return abbrev + _pp(obj.cdr.car, col + len(abbrev), extra, width)
+    items, rest = [], obj
+    while type(rest) is Pair:
+        items.append(rest.car)
+        rest = rest.cdr
+    if rest is not NIL:
+        return flat  # dotted lists are rare in printed records; keep them on one line
+    head = items[0]
+    if type(head) is Symbol and len(items) > 1:
+        name = symbol_syntax(head.name)
+        if head in _BODY_FORMS and len(items) > 2:
+            first = _pp(items[1], col + len(name) + 2, 0, width)
+            body = _pp_column(items[2:], col + 2, extra, width)
+            return f"({name} {first}\n{' ' * (col + 2)}{body})"
+        if len(name) > _CALL_HEAD_WIDTH:
+            return f"({name}\n{' ' * (col + 2)}" + _pp_column(items[1:], col + 2, extra, width) + ")"
+        return f"({name} " + _pp_column(items[1:], col + len(name) + 2, extra, width) + ")"
+    return "(" + _pp_column(items, col + 1, extra, width) + ")"
+
+
+def _pp_column(items: list, col: int, extra: int, width: int) -> str:
+    """ITEMS one per line, each starting at column COL (the first one already placed)."""
+    lines = []
+    for i, item in enumerate(items):
+        last = i == len(items) - 1
+        lines.append(_pp(item, col, extra + 1 if last else 0, width))
+    return ("\n" + " " * col).join(lines)
