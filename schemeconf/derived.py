@@ -464,9 +464,13 @@ def _module_ref(scope: Scope, x: Pair, tail: bool) -> Node:
     private = x.car is sym("@@")
     loader = scope.module.loader
     span = parts[1].car_span
-    module = loader.load(module_name, parts[0].car_span)
-    value = module.public_ref(name, span, private=private)
-    return _constant(value)
+    mspan = parts[0].car_span
+
+    def module_ref(env: Any) -> Any:
+        module = loader.load(module_name, mspan)
+        return module.public_ref(name, span, private=private)
+
+    return module_ref
 
 
 __all__ = ["_define"]

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from . import derived, filelike, match, modules, records, syntax_rules  # noqa: F401  (register special forms)
+from . import derived, discovery, filelike, match, modules, records, syntax_rules  # noqa: F401  (register special forms)
 from . import builtins  # noqa: F401  (register primitives)
 from .errors import EvalLimit, SchemeError
 from .modules import Loader, Module, interface_from_spec, run_forms

@@ -82,7 +82,7 @@ class Module:
         self.name = name
         self.loader = loader
         self.vars: dict[Symbol, Any] = {}
-        self.exports: set[Symbol] = set()
+        self.exports: dict[Symbol, None] = {}  # ordered, for deterministic listings
         self.export_all = export_all
         self.uses: list[Interface] = []
         self.reexported: list[Interface] = []
@@ -182,7 +182,7 @@ class Module:
         """Compile-time notice that NAME will be defined here (nothing to do yet)."""
 
     def export(self, name: Symbol) -> None:
-        self.exports.add(name)
+        self.exports[name] = None
 
     def use(self, iface: Interface) -> None:
         self.uses.insert(0, iface)
