@@ -14,6 +14,7 @@
   #:use-module (srfi srfi-26)
   #:use-module (gnu image)
   #:use-module (gnu system)
+  #:use-module (gnu bootloader grub)
   #:use-module (guix platform)
   #:export (root-offset root-label
             esp-partition esp32-partition esp-partition/grub esp32-partition/grub
@@ -30,7 +31,7 @@
             efi32-raw-image-type qcow2-image-type qcow2-gpt-image-type
             iso-image-type uncompressed-iso-image-type docker-image-type
             tarball-image-type wsl2-image-type raw-with-offset-image-type
-            raw-image-type))
+            raw-image-type %bare-bones-os))
 
 ;;; Building blocks.
 
@@ -240,3 +241,17 @@
   (or (find (lambda (type) (eq? (image-type-name type) name))
             (all-image-types))
       (raise-config-error (format #f "~a: no such image type" name))))
+
+;; The operating system an image-type file is shown with (pyguix system image
+;; TYPE-FILE): the smallest system that boots, for looking at the layout.
+(define %bare-bones-os
+  (operating-system
+    (host-name "bare-bones")
+    (bootloader (bootloader-configuration
+                 (bootloader grub-bootloader)
+                 (targets '("/dev/sda"))))
+    (file-systems (cons (file-system
+                          (device (file-system-label "my-root"))
+                          (mount-point "/")
+                          (type "ext4"))
+                        %base-file-systems))))

@@ -1,0 +1,1 @@
+"""Disk-image builders: partition file systems, archives and disk assembly."""

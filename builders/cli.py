@@ -1,0 +1,219 @@
+"""The command line: `pyguix system image|disk-image [-t TYPE] FILE`.
+
+This is the only place that prints errors and exits.  User mistakes are
+rendered as FILE:LINE:COL: error: ... (exit 1) with no traceback unless
+--debug; Ctrl-C exits 130 with one line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from schemeconf.errors import ConfigError, SchemeError, render
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build GNU Guix System images from Guix configuration files.")
+system_app = typer.Typer(no_args_is_help=False, help="Build and inspect operating system images.")
+app.add_typer(system_app, name="system")
+
+DEFAULT_IMAGE_TYPE = "mbr-hybrid-raw"
+_UNITS = {"": 1, "B": 1, "K": 1024, "KiB": 1024, "k": 1024, "M": 1024**2, "MiB": 1024**2, "G": 1024**3,
+          "GiB": 1024**3, "T": 1024**4, "TiB": 1024**4, "kB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4}
+
+
+def size_to_number(text: str) -> int:
+    """Guix's size->number: "4GiB" -> 4294967296, "100MB" -> 100000000."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
+    if not m or m.group(2) not in _UNITS:
+        raise typer.BadParameter(f"invalid size: {text!r} (examples: 4GiB, 500M, 100MB)")
+    return round(float(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _interpreter(load_path: list[Path]):
+    from schemeconf.interpreter import Interpreter
+
+    return Interpreter(load_path=load_path)
+
+
+def list_image_types(load_path: list[Path]) -> list[str]:
+    from schemeconf.discovery import iter_image_types
+    from schemeconf.interpreter import run_deep
+
+    interp = _interpreter(load_path)
+    return sorted(run_deep(lambda: [t.get("name").name for t in iter_image_types(interp.loader)]))
+
+
+def _list_types_callback(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    load_path = [Path(p) for p in (ctx.params.get("load_path") or [])]
+    names = _guarded(lambda: list_image_types(load_path), debug="--debug" in sys.argv)
+    typer.echo("The available image types are:\n")
+    for name in names:
+        typer.echo(f"   - {name} ")
+    raise typer.Exit(0)
+
+
+@system_app.callback(invoke_without_command=True)
+def system(
+    ctx: typer.Context,
+    list_image_types_: bool = typer.Option(False, "--list-image-types", is_eager=True, callback=_list_types_callback,
+                                           help="List the available image types and exit."),
+) -> None:
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(1)
+
+
+def _guarded(fn, debug: bool):
+    """Run FN; turn user errors into one clear message and an exit code."""
+    from builders.errors import BuildError
+
+    try:
+        return fn()
+    except SchemeError as e:
+        if debug:
+            raise
+        typer.echo(render(e), err=True)
+        raise typer.Exit(1)
+    except BuildError as e:
+        if debug:
+            raise
+        typer.echo(f"pyguix: error: {e}", err=True)
+        if getattr(e, "hint", None):
+            typer.echo(f"hint: {e.hint}", err=True)
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        typer.echo("pyguix: interrupted", err=True)
+        raise typer.Exit(130)
+
+
+def _image_from_value(interp, value: Any, type_name: str | None, source: str):
+    """The <image> record a FILE's VALUE stands for, and the image type's name."""
+    from schemeconf.datum import sym
+    from schemeconf.discovery import find_image_type, iter_image_types
+    from schemeconf.evaluator import apply_procedure
+    from schemeconf.records import Record
+
+    kind = value.rtype.name if isinstance(value, Record) else None
+    if kind == "<image>":
+        return value, None
+    if kind == "<image-type>":
+        os = interp.eval_string("(@ (gnu system image) %bare-bones-os)", name=source)
+        return apply_procedure(value.get("constructor"), [os]), value.get("name").name
+    if kind != "<operating-system>":
+        from schemeconf.printer import write_string
+
+        raise ConfigError(f"'{source}' does not return an operating system or an image "
+                          f"(its value is {write_string(value)[:60]})", None,
+                          "the last expression of the file must be an (operating-system ...) or an (image ...)")
+    name = type_name or DEFAULT_IMAGE_TYPE
+    itype = find_image_type(interp.loader, name)
+    if itype is None:
+        known = sorted(t.get("name").name for t in iter_image_types(interp.loader))
+        from schemeconf.errors import closest_names
+
+        close = closest_names(name, known, 1)
+        raise ConfigError(f"{name}: no such image type", None,
+                          (f"did you mean '{close[0]}'? " if close else "") + "known types: " + ", ".join(known))
+    del sym
+    return apply_procedure(itype.get("constructor"), [value]), name
+
+
+def _apply_options(interp, image, label, image_size, volatile):
+    """What the command line overrides, as `guix system image` does."""
+    from schemeconf.datum import sym
+    from schemeconf.evaluator import apply_procedure
+    from schemeconf.records import Record
+
+    system_image = interp.module(("gnu", "system", "image"))
+    if label:
+        image = apply_procedure(system_image.lookup(sym("image-with-label")), [image, label])
+    fields = image.rtype.by_name
+    values = list(image.values)
+    if image_size is not None:
+        values[fields[sym("size")].index] = image_size
+    values[fields[sym("volatile-root?")].index] = bool(volatile)
+    return Record(image.rtype, values, image.span, image.field_spans)
+
+
+def run_image(file: Optional[Path], expression: Optional[str], image_type: Optional[str], load_path: list[Path],
+              image_size: Optional[str], label: Optional[str], volatile: bool, dry_run: bool, plan_json: bool,
+              output: Optional[Path], quiet: bool, debug: bool) -> None:
+    from schemeconf.interpreter import run_deep
+
+    if file is None and expression is None:
+        typer.echo("pyguix: error: no configuration file given\nhint: pyguix system image [-t TYPE] FILE", err=True)
+        raise typer.Exit(1)
+    size = size_to_number(image_size) if image_size else None
+
+    def work():
+        from builders.layout import layout, render_table
+        from builders.lower import lower_image
+        from builders.show import image_source
+
+        interp = _interpreter(load_path)
+        if expression is not None:
+            value = interp.eval_string(expression, name="<expression>")
+            source = "<expression>"
+        else:
+            value = interp.load_file(file)  # type: ignore[arg-type]
+            source = str(file)
+        image, type_name = run_deep(lambda: _image_from_value(interp, value, image_type, source))
+        image = run_deep(lambda: _apply_options(interp, image, label, size, volatile))
+        plan = run_deep(lambda: lower_image(image, type_name))
+        if plan_json:
+            typer.echo(plan.to_json())
+            return
+        if dry_run:
+            typer.echo(run_deep(lambda: image_source(image)))
+            typer.echo("")
+            typer.echo(render_table(layout(plan)))
+            return
+        from builders.build import build_image
+
+        path = build_image(plan, output=output, quiet=quiet)
+        typer.echo(str(path))
+
+    _guarded(work, debug)
+
+
+def _image_command(
+    file: Optional[Path] = typer.Argument(None, help="Configuration file: an operating-system or an image."),
+    image_type: Optional[str] = typer.Option(None, "-t", "--image-type", help=f"Image type (default {DEFAULT_IMAGE_TYPE}); see --list-image-types."),
+    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Build the image EXPR evaluates to."),
+    image_size: Optional[str] = typer.Option(None, "--image-size", help="Size of the root partition, e.g. 4GiB."),
+    label: Optional[str] = typer.Option(None, "--label", help="Label of the image's first partition."),
+    volatile: bool = typer.Option(False, "--volatile", help="Make the root file system volatile (read-only + tmpfs overlay)."),
+    system_: Optional[str] = typer.Option(None, "--system", help="Build for SYSTEM, e.g. aarch64-linux."),
+    target: Optional[str] = typer.Option(None, "--target", help="Cross-build for TRIPLET."),
+    dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Print the image and its disk layout; build nothing."),
+    plan: bool = typer.Option(False, "--plan", help="Print the build plan as JSON; build nothing."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Build an image of the operating system (or image) FILE declares."""
+    run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
+              dry_run, plan, output, quiet, debug)
+
+
+system_app.command("image")(_image_command)
+system_app.command("disk-image", help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("pyguix: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The build plan: plain, frozen Python data describing one image.
+
+Lowering (lower.py) turns evaluated Scheme records into these values; after
+that nothing looks at the configuration again.  Every item that can be wrong
+remembers where it came from (an Origin), so a build error can point at the
+user's file.  `'guess` survives as `size=None` until the content is known.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class RawWrite:
+    """A bootloader blob written at a byte offset of the disk (U-Boot boards)."""
+
+    file: str
+    offset: int
+    size: int | None = None          # None: the whole file
+
+
+@dataclass(frozen=True)
+class BootloaderPlan:
+    name: str                        # 'grub', 'grub-efi', 'u-boot', 'extlinux', ...
+    package: str | None
+    configuration_file: str          # /boot/grub/grub.cfg, /boot/extlinux/extlinux.conf
+    targets: tuple[str, ...] = ()
+    raw_writes: tuple[RawWrite, ...] = ()
+    timeout: int = 5
+    default_entry: int = 0
+    terminal_outputs: tuple[str, ...] = ("gfxterm",)
+    serial_unit: int | None = None
+    serial_speed: int | None = None
+    device_tree_support: bool = True
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class FileSystemPlan:
+    device: str                      # "/dev/sda1", "label:my-root", "uuid:1234-..."
+    mount_point: str
+    type: str
+    options: str | None = None
+    flags: tuple[str, ...] = ()
+    needed_for_boot: bool = False
+    check: bool = True
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    name: str
+    group: str
+    uid: int | None
+    password: str | None             # a crypt hash, "" (no password) or None (locked)
+    supplementary_groups: tuple[str, ...]
+    comment: str
+    home: str
+    shell: str
+    system: bool
+    create_home: bool
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    name: str
+    id: int | None
+    system: bool
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    kind: str                        # the service type's name
+    value: Any                       # JSON-friendly summary of the configuration
+
+
+@dataclass(frozen=True)
+class OsPlan:
+    host_name: str
+    timezone: str
+    locale: str
+    label: str
+    kernel: str | None               # package name
+    hurd: str | None
+    kernel_arguments: tuple[str, ...]
+    initrd_modules: tuple[str, ...]
+    bootloader: BootloaderPlan
+    file_systems: tuple[FileSystemPlan, ...]
+    users: tuple[UserPlan, ...]
+    groups: tuple[GroupPlan, ...]
+    packages: tuple[str, ...]
+    services: tuple[ServicePlan, ...]
+    issue: str
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class PartitionPlan:
+    label: str
+    file_system: str
+    size: int | None                 # bytes; None = 'guess
+    offset: int                      # bytes; 0 = right after the previous partition
+    file_system_options: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    uuid: str | None = None
+    initializer: str | None = None
+    origin: Origin | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return "boot" in self.flags
+
+    @property
+    def is_esp(self) -> bool:
+        return "esp" in self.flags
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    name: str                        # output file name stem
+    format: str                      # disk-image, compressed-qcow2, iso9660, docker, tarball, wsl2
+    partition_table: str             # mbr or gpt
+    partitions: tuple[PartitionPlan, ...]
+    platform_system: str | None      # "aarch64-linux", or None: this machine
+    platform_target: str | None
+    root_size: int | None            # --image-size / image size (for a 'guess root)
+    compression: bool
+    volatile_root: bool
+    shared_store: bool
+    os: OsPlan | None
+    type_name: str | None = None
+    origin: Origin | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True, default=str)

@@ -1,0 +1,35 @@
+;; A small x86_64 server: BIOS GRUB, ext4 root by label, SSH and DHCP.
+;;   pyguix system image -t qcow2 samples/server.scm
+(use-modules (gnu))
+(use-service-modules networking ssh)
+(use-package-modules screen ssh)
+
+(operating-system
+  (host-name "komputilo")
+  (timezone "Europe/Berlin")
+  (locale "en_US.utf8")
+  (bootloader (bootloader-configuration
+               (bootloader grub-bootloader)
+               (targets '("/dev/sda"))
+               (terminal-outputs '(console serial))
+               (serial-unit 0)
+               (serial-speed 115200)))
+  (kernel-arguments (list "console=ttyS0,115200"))
+  (file-systems (cons (file-system
+                        (device (file-system-label "my-root"))
+                        (mount-point "/")
+                        (type "ext4"))
+                      %base-file-systems))
+  (users (cons (user-account
+                (name "alice")
+                (comment "Alice")
+                (group "users")
+                (supplementary-groups '("wheel" "netdev" "audio" "video")))
+               %base-user-accounts))
+  (packages (cons* screen openssh %base-packages))
+  (services (append (list (service dhcpcd-service-type)
+                          (service openssh-service-type
+                                   (openssh-configuration
+                                    (port-number 2222)
+                                    (permit-root-login 'prohibit-password))))
+                    %base-services)))
