@@ -47,23 +47,19 @@ def list_image_types(load_path: list[Path]) -> list[str]:
     return sorted(run_deep(lambda: [t.get("name").name for t in iter_image_types(interp.loader)]))
 
 
-def _list_types_callback(ctx: typer.Context, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    load_path = [Path(p) for p in (ctx.params.get("load_path") or [])]
-    names = _guarded(lambda: list_image_types(load_path), debug="--debug" in sys.argv)
-    typer.echo("The available image types are:\n")
-    for name in names:
-        typer.echo(f"   - {name} ")
-    raise typer.Exit(0)
-
-
 @system_app.callback(invoke_without_command=True)
 def system(
     ctx: typer.Context,
-    list_image_types_: bool = typer.Option(False, "--list-image-types", is_eager=True, callback=_list_types_callback,
-                                           help="List the available image types and exit."),
+    list_image_types_: bool = typer.Option(False, "--list-image-types", help="List the available image types and exit."),
+    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
 ) -> None:
+    if list_image_types_:
+        names = _guarded(lambda: list_image_types([Path(p) for p in load_path]), debug)
+        typer.echo("The available image types are:\n")
+        for name in names:
+            typer.echo(f"   - {name} ")
+        raise typer.Exit(0)
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(1)

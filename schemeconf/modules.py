@@ -87,6 +87,7 @@ class Module:
         self.uses: list[Interface] = []
         self.reexported: list[Interface] = []
         self.fallback = fallback
+        self.fallback_cache: dict[Symbol, Any] = {}
         self.core = loader.core
 
     # --- lookups ----------------------------------------------------------------------
@@ -112,12 +113,18 @@ class Module:
             v = iface.get(name, True)
             if v is not MISSING:
                 return v
-        if self.fallback is not None:
+        return self._from_fallback(name)
+
+    def _from_fallback(self, name: Symbol) -> Any:
+        """NAME from this module's open vocabulary, made once and remembered."""
+        if self.fallback is None:
+            return MISSING
+        v = self.fallback_cache.get(name, MISSING)
+        if v is MISSING:
             v = self.fallback(name)
             if v is not MISSING:
-                self.vars[name] = v
-            return v
-        return MISSING
+                self.fallback_cache[name] = v
+        return v
 
     def lookup(self, name: Symbol, span: Span | None = None) -> Any:
         v = self.resolve(name)
@@ -140,14 +147,13 @@ class Module:
             if v is not MISSING:
                 return v
         for iface in self.reexported:
-            v = iface.get(name, fallback)
+            # Composite modules such as (gnu) forward what their parts define,
+            # not their parts' open vocabularies: a typo stays an unbound variable.
+            v = iface.get(name, False)
             if v is not MISSING:
                 return v
-        if fallback and self.fallback is not None and name not in self.vars:
-            v = self.fallback(name)
-            if v is not MISSING:
-                self.vars[name] = v
-            return v
+        if fallback and name not in self.vars:
+            return self._from_fallback(name)
         return MISSING
 
     def public_ref(self, name: Symbol, span: Span | None, private: bool = False) -> Any:

@@ -97,12 +97,17 @@ class Delayed:
 
 
 class Record:
-    __slots__ = ("rtype", "values", "span")
+    __slots__ = ("rtype", "values", "span", "field_spans")
 
-    def __init__(self, rtype: RecordType, values: list[Any], span: Span | None):
+    def __init__(self, rtype: RecordType, values: list[Any], span: Span | None, field_spans: dict[str, Span] | None = None):
         self.rtype = rtype
         self.values = values
         self.span = span
+        self.field_spans = field_spans or {}
+
+    def span_of(self, name: str) -> Span | None:
+        """Where field NAME's value was written, else where the record was."""
+        return self.field_spans.get(name) or self.span
 
     def resolve(self, field: FieldSpec, raw: Any) -> Any:
         if type(raw) is Thunk:
@@ -270,6 +275,7 @@ class RecordConstructor(CompilingMacro):
 
                     raise WrongType(f"inherit: expected a {rtype.name} record, got {write_string(parent)}", span)
             values: list[Any] = [MISSING] * len(rtype.fields)
+            spans: dict[str, Span] = dict(parent.field_spans) if parent is not None else {}
             frame = Frame({}, env)
             for field, node, vspan in clauses:
                 raw = node(frame)
@@ -280,6 +286,8 @@ class RecordConstructor(CompilingMacro):
                 else:
                     value = sanitize(rtype, field, raw, vspan)
                 values[field.index] = value
+                if vspan is not None:
+                    spans[field.name.name] = vspan
                 frame = Frame({field.name: value}, frame)
             for field in rtype.fields:
                 if values[field.index] is MISSING:
@@ -287,7 +295,7 @@ class RecordConstructor(CompilingMacro):
                         values[field.index] = parent.values[field.index]
                     else:
                         values[field.index] = default_value(rtype, field, span)
-            return Record(rtype, values, span)
+            return Record(rtype, values, span, spans)
 
         return build
 
