@@ -1,4 +1,4 @@
-;;; (gnu system images a20-olinuxino-lime2) -- images for Olimex's A20-OLinuXino-LIME2 board (Allwinner A20).
+;;; (gnu system images a20-olinuxino-lime2) -- Olimex A20-OLinuXino-LIME2.
 ;;;
 ;;; The LIME2 is an open-hardware board with a dual-core Allwinner A20.
 ;;;
@@ -42,8 +42,8 @@
                         %base-file-systems))
     (services %base-services)))
 
-;; The board's image: one root partition at sector 8192 = 4 MiB, for a 32-bit ARMv7
-;; machine.
+;; The board's image: one root partition at sector 8192 = 4 MiB,
+;; for a 32-bit ARMv7 machine.
 (define a20-olinuxino-lime2-image-type
   (image-type
    (name 'a20-olinuxino-lime2-raw)
@@ -56,9 +56,10 @@
 
 (define a20-olinuxino-lime2-barebones-raw-image
   (image
-   (inherit (os+platform->image a20-olinuxino-lime2-barebones-os armv7-linux
-                                #:type a20-olinuxino-lime2-image-type))
+   (inherit (os+platform->image
+              a20-olinuxino-lime2-barebones-os armv7-linux
+              #:type a20-olinuxino-lime2-image-type))
    (name 'a20-olinuxino-lime2-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/a20-olinuxino-lime2.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 a20-olinuxino-lime2-barebones-raw-image

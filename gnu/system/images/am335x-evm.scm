@@ -1,4 +1,4 @@
-;;; (gnu system images am335x-evm) -- images for TI's AM335x evaluation module (and BeagleBone-like boards).
+;;; (gnu system images am335x-evm) -- TI's AM335x evaluation module.
 ;;;
 ;;; The AM335x EVM is Texas Instruments' reference board for its
 ;;; Cortex-A8 SoCs; the same U-Boot runs several BeagleBone variants.
@@ -52,8 +52,8 @@
                             (service dhcpcd-service-type))
                       %base-services))))
 
-;; The board's image: one root partition at 4 MiB, for a 32-bit ARMv7
-;; machine.
+;; The board's image: one root partition at 4 MiB,
+;; for a 32-bit ARMv7 machine.
 ;; (Guix sets no image name for this board: the output is "disk-image".)
 (define am335x-evm-image-type
   (image-type
@@ -66,9 +66,10 @@
 
 (define am335x-evm-barebones-raw-image
   (image
-   (inherit (os+platform->image am335x-evm-barebones-os armv7-linux
-                                #:type am335x-evm-image-type))
+   (inherit (os+platform->image
+              am335x-evm-barebones-os armv7-linux
+              #:type am335x-evm-image-type))
    (name 'am335x-evm-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/am335x-evm.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 am335x-evm-barebones-raw-image

@@ -1,4 +1,4 @@
-;;; (gnu system images novena) -- images for the Novena open-hardware laptop (Freescale i.MX6).
+;;; (gnu system images novena) -- the Novena laptop (Freescale i.MX6).
 ;;;
 ;;; The Novena is an open-hardware laptop built around an i.MX6 SoC.
 ;;;
@@ -43,8 +43,8 @@
                         %base-file-systems))
     (services %base-services)))
 
-;; The board's image: one root partition at 1 MiB, the default, for a 32-bit ARMv7
-;; machine.
+;; The board's image: one root partition at 1 MiB, the default,
+;; for a 32-bit ARMv7 machine.
 (define novena-image-type
   (image-type
    (name 'novena-raw)
@@ -57,9 +57,10 @@
 
 (define novena-barebones-raw-image
   (image
-   (inherit (os+platform->image novena-barebones-os armv7-linux
-                                #:type novena-image-type))
+   (inherit (os+platform->image
+              novena-barebones-os armv7-linux
+              #:type novena-image-type))
    (name 'novena-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/novena.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 novena-barebones-raw-image

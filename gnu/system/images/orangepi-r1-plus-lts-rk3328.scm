@@ -1,4 +1,4 @@
-;;; (gnu system images orangepi-r1-plus-lts-rk3328) -- images for the Orange Pi R1 Plus LTS router board (RK3328).
+;;; (gnu system images orangepi-r1-plus-lts-rk3328) -- Orange Pi R1 Plus LTS.
 ;;;
 ;;; The Orange Pi R1 Plus LTS is a tiny board with two Ethernet ports,
 ;;; often used as a home router.
@@ -52,8 +52,8 @@
                             (service ntp-service-type))
                       %base-services))))
 
-;; The board's image: one root partition at 16 MiB, for an aarch64
-;; machine.
+;; The board's image: one root partition at 16 MiB,
+;; for an aarch64 machine.
 (define orangepi-r1-plus-lts-rk3328-image-type
   (image-type
    (name 'orangepi-r1-plus-lts-rk3328-raw)
@@ -66,9 +66,10 @@
 
 (define orangepi-r1-plus-lts-rk3328-barebones-raw-image
   (image
-   (inherit (os+platform->image orangepi-r1-plus-lts-rk3328-barebones-os aarch64-linux
-                                #:type orangepi-r1-plus-lts-rk3328-image-type))
+   (inherit (os+platform->image
+              orangepi-r1-plus-lts-rk3328-barebones-os aarch64-linux
+              #:type orangepi-r1-plus-lts-rk3328-image-type))
    (name 'orangepi-r1-plus-lts-rk3328-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/orangepi-r1-plus-lts-rk3328.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 orangepi-r1-plus-lts-rk3328-barebones-raw-image

@@ -1,4 +1,4 @@
-;;; (gnu system images pinebook-pro) -- images for the Pinebook Pro laptop (Rockchip RK3399).
+;;; (gnu system images pinebook-pro) -- the Pinebook Pro (Rockchip RK3399).
 ;;;
 ;;; The Pinebook Pro is a 14" ARM laptop.  Its boot ROM reads Rockchip's
 ;;; first-stage loader from sector 64 of the eMMC or SD card.
@@ -49,8 +49,8 @@
                                       (tty "ttyS2"))))
                       %base-services))))
 
-;; The board's image: one root partition at 16 MiB: clear of U-Boot at 8 MiB, for an aarch64
-;; machine.
+;; The board's image: one root partition at 16 MiB: clear of U-Boot at 8 MiB,
+;; for an aarch64 machine.
 (define pinebook-pro-image-type
   (image-type
    (name 'pinebook-pro-raw)
@@ -63,9 +63,10 @@
 
 (define pinebook-pro-barebones-raw-image
   (image
-   (inherit (os+platform->image pinebook-pro-barebones-os aarch64-linux
-                                #:type pinebook-pro-image-type))
+   (inherit (os+platform->image
+              pinebook-pro-barebones-os aarch64-linux
+              #:type pinebook-pro-image-type))
    (name 'pinebook-pro-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/pinebook-pro.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 pinebook-pro-barebones-raw-image

@@ -1,4 +1,4 @@
-;;; (gnu system images rock-4c-plus) -- images for the Radxa ROCK 4C+ board (Rockchip RK3399).
+;;; (gnu system images rock-4c-plus) -- the Radxa ROCK 4C+ (RK3399).
 ;;;
 ;;; The ROCK 4C+ is a Raspberry-Pi-sized board with an RK3399 SoC.
 ;;;
@@ -50,8 +50,8 @@
                             (service dhcpcd-service-type))
                       %base-services))))
 
-;; The board's image: one root partition at 16 MiB, for an aarch64
-;; machine.
+;; The board's image: one root partition at 16 MiB,
+;; for an aarch64 machine.
 (define rock-4c-plus-image-type
   (image-type
    (name 'rock-4c-plus-raw)
@@ -64,9 +64,10 @@
 
 (define rock-4c-plus-barebones-raw-image
   (image
-   (inherit (os+platform->image rock-4c-plus-barebones-os aarch64-linux
-                                #:type rock-4c-plus-image-type))
+   (inherit (os+platform->image
+              rock-4c-plus-barebones-os aarch64-linux
+              #:type rock-4c-plus-image-type))
    (name 'rock-4c-plus-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/rock-4c-plus.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 rock-4c-plus-barebones-raw-image

@@ -1,4 +1,4 @@
-;;; (gnu system images rock64) -- images for the Pine64 ROCK64 board (Rockchip RK3328).
+;;; (gnu system images rock64) -- the Pine64 ROCK64 (Rockchip RK3328).
 ;;;
 ;;; The ROCK64 is a small single-board computer with gigabit Ethernet.
 ;;;
@@ -44,8 +44,8 @@
     (services (append (list (service dhcpcd-service-type))
                       %base-services))))
 
-;; The board's image: one root partition at 16 MiB, for an aarch64
-;; machine.
+;; The board's image: one root partition at 16 MiB,
+;; for an aarch64 machine.
 (define rock64-image-type
   (image-type
    (name 'rock64-raw)
@@ -58,9 +58,10 @@
 
 (define rock64-barebones-raw-image
   (image
-   (inherit (os+platform->image rock64-barebones-os aarch64-linux
-                                #:type rock64-image-type))
+   (inherit (os+platform->image
+              rock64-barebones-os aarch64-linux
+              #:type rock64-image-type))
    (name 'rock64-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/rock64.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 rock64-barebones-raw-image

@@ -93,5 +93,5 @@
                                 #:type unmatched-image-type))
    (name 'unmatched-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/unmatched.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 unmatched-barebones-raw-image

@@ -92,5 +92,5 @@
                                 #:type visionfive2-image-type))
    (name 'visionfive2-barebones-raw-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/visionfive2.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 visionfive2-barebones-raw-image

@@ -77,12 +77,13 @@
     (services (list (service guix-service-type)
                     (service special-files-service-type
                              `(("/bin/sh" ,(file-append bash "/bin/bash"))
-                               ("/usr/bin/env" ,(file-append coreutils "/bin/env"))))))))
+                               ("/usr/bin/env"
+                                ,(file-append coreutils "/bin/env"))))))))
 
 (define wsl2-image
   (image
    (inherit (os->image wsl-os #:type wsl2-image-type))
    (name 'wsl2-image)))
 
-;; The module's value, for `pyguix system image gnu/system/images/wsl2.scm'.
+;; The module's value: what `pyguix system image FILE' builds for this file.
 wsl2-image
