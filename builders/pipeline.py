@@ -233,12 +233,13 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     output = Path(os.path.abspath(output))
     if output.is_dir():
         raise BuildError(f"output {output} is a directory", "give a file name with -o")
-    output.parent.mkdir(parents=True, exist_ok=True)
-
-    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.work-", dir=output.parent))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{output.name}.work-", dir=output.parent))
+    except OSError as e:
+        raise BuildError(f"cannot write to {output.parent}: {e.strerror or e}",
+                         "choose another place with -o PATH") from None
+    tmp = work.with_name(work.name.replace(".work-", ".partial-"))
     try:
         if plan.format == "tarball":
             build_tarball(plan, work, tmp, stamp, quiet)
@@ -246,7 +247,6 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
             raw = work / "disk.raw"
             build_disk(plan, work, raw, seed, stamp, quiet)
             _say(quiet, "converting to qcow2 (zstd)")
-            tmp.unlink()
             from .formats.qcow2 import convert
 
             convert(raw, tmp, compression="zstd")
@@ -254,6 +254,8 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
             build_disk(plan, work, tmp, seed, stamp, quiet)
         os.chmod(tmp, 0o644)
         os.replace(tmp, output)
+    except OSError as e:
+        raise BuildError(f"building {output} failed: {e}") from e
     finally:
         tmp.unlink(missing_ok=True)
         _remove_tree(work)

@@ -192,8 +192,7 @@ def test_qcow2_is_valid_and_matches_raw(images, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     info = json.loads(check("qemu-img", "info", "--output=json", qcow).stdout)
     assert info["format"] == "qcow2"
-    # The same plan built raw: a disk-image built from the qcow2 plan is not reachable through
-    # -t, so compare against the raw bytes the qcow2 holds, converted by qemu-img itself.
+    # qemu-img's own reading of the qcow2, as a raw disk, must hold a valid MBR disk.
     raw = tmp_path / "from-qemu.raw"
     res = check("qemu-img", "convert", "-O", "raw", qcow, raw)
     assert res.returncode == 0, res.stderr
@@ -206,15 +205,48 @@ def test_qcow2_is_valid_and_matches_raw(images, tmp_path):
     assert debugfs_cat(fs, "/etc/hostname") == "komputilo\n"
 
 
-def test_qcow2_equals_raw_build_of_same_layout(tmp_path):
-    """An mbr-raw build and a qcow2 build of the same root partition hold the same root file system."""
-    qcow = build(tmp_path / "a.qcow2", "qcow2", "server.scm")
-    raw = tmp_path / "a.raw"
-    assert check("qemu-img", "convert", "-O", "raw", qcow, raw).returncode == 0
-    plain = build(tmp_path / "b.img", "mbr-raw", "server.scm")
+def test_qcow2_equals_raw_build_of_the_same_plan(tmp_path, monkeypatch):
+    """qemu-img compare: the qcow2 holds exactly the raw disk built from the same plan."""
+    import dataclasses
+
+    from builders import pipeline
+
+    plan = load_plan("server.scm", "qcow2")
+    assert plan.format == "compressed-qcow2"
+    seed = pipeline.plan_seed(plan)
+    qcow = pipeline.build_image(plan, output=tmp_path / "a.qcow2", quiet=True)
+    monkeypatch.setattr(pipeline, "plan_seed", lambda _plan: seed)     # same identifiers as the qcow2 build
+    raw = pipeline.build_image(dataclasses.replace(plan, format="disk-image"), output=tmp_path / "a.img", quiet=True)
     res = check("qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw, qcow)
-    assert res.returncode == 0, res.stdout
-    assert sfdisk_json(plain)["partitions"][0]["size"] == sfdisk_json(raw)["partitions"][1]["size"]
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Images are identical" in res.stdout
+    assert check("qemu-img", "check", qcow).returncode == 0
+
+
+def test_interrupted_build_leaves_nothing(tmp_path):
+    import signal
+    import time
+
+    slow = tmp_path / "bin" / "slow-mke2fs"
+    slow.parent.mkdir()
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYGUIX_TOOL_MKE2FS=str(slow))
+    proc = subprocess.Popen([sys.executable, "-m", "builders.cli", "system", "image", "-t", "mbr-raw",
+                             "--image-size", SIZE, "-o", str(outdir / "image.img"), "samples/server.scm"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".image.img.work-") for p in outdir.iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the build never started"
+        time.sleep(0.05)
+    time.sleep(0.5)                                  # inside the (slow) mke2fs now
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert list(outdir.iterdir()) == []
 
 
 # --- tarball --------------------------------------------------------------------------------
