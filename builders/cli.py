@@ -79,9 +79,7 @@ def _guarded(fn, debug: bool):
     except BuildError as e:
         if debug:
             raise
-        typer.echo(f"pyguix: error: {e}", err=True)
-        if getattr(e, "hint", None):
-            typer.echo(f"hint: {e.hint}", err=True)
+        typer.echo(f"pyguix: error: {e}", err=True)  # str(e) includes the hint
         raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("pyguix: interrupted", err=True)

@@ -374,9 +374,27 @@ def head_macro(head: Any, scope: Scope) -> Any:
     return None
 
 
+_MODULE_REFS = (Symbol("@"), Symbol("@@"))
+
+
+def _module_ref_macro(head: Any, scope: Scope) -> Any:
+    """The macro `(@ (m) name)` names in operator position, if it is one."""
+    if type(head) is not Pair or head.car not in _MODULE_REFS or scope.is_local(head.car):
+        return None
+    parts = list(head.cdr) if type(head.cdr) is Pair else []
+    if len(parts) != 2 or type(parts[0]) is not Pair or type(parts[1]) is not Symbol:
+        return None
+    try:
+        module = scope.module.loader.load(tuple(s.name for s in parts[0]), head.span)
+        value = module.public_ref(parts[1], head.span, private=head.car is _MODULE_REFS[1])
+    except SchemeError:
+        return None  # reported when the call runs
+    return value if isinstance(value, Macro) else None
+
+
 def compile_pair(x: Pair, scope: Scope, tail: bool) -> Node:
     head = x.car
-    target = head_macro(head, scope)
+    target = head_macro(head, scope) or _module_ref_macro(head, scope)
     if target is not None:
         if isinstance(target, CompilingMacro):
             return target.compile(x, scope, tail)
@@ -404,9 +422,28 @@ def compile_call(x: Pair, scope: Scope, tail: bool) -> Node:
         return tail_call
 
     def call(env: Any) -> Any:
-        return apply_procedure(fn(env), [a(env) for a in arg_nodes], span)
+        try:
+            return apply_procedure(fn(env), [a(env) for a in arg_nodes], span)
+        except SchemeError as e:
+            raise _at_user_site(e, span)
+        except RecursionError:
+            raise EvalLimit(
+                "recursion too deep (runaway recursion?)", span,
+                "a procedure keeps calling itself without reaching its base case",
+            ) from None
 
     return call
+
+
+def _at_user_site(e: SchemeError, span: Span | None) -> SchemeError:
+    """An error raised inside pyguix's bundled Scheme is reported at the
+    user's call that led there (the bundled line is kept as a note)."""
+    if span is not None and not span.source.bundled:
+        if e.span is None:
+            e.span = span
+        elif e.span.source.bundled:
+            e.span = span
+    return e
 
 
 def compile_body(forms: Any, scope: Scope, tail: bool, where: Pair) -> Node:

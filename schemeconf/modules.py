@@ -253,6 +253,7 @@ class Loader:
         self.loading.append(name)
         try:
             source, forms = read_file(path)
+            source.bundled = any(_is_under(path, root) for root in BUNDLED_ROOTS)
             self.sources[source.name] = source
             module = Module(name, self, fallback=fallback)
             self.modules[name] = module
@@ -282,6 +283,14 @@ class Loader:
             if mname != primitives.CORE and (name in module.exports):
                 return mname
         return None
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
 
 
 def run_forms(forms: list[Any], module: Module) -> Any:

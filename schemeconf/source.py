@@ -14,12 +14,15 @@ from typing import NamedTuple
 class SourceFile:
     """A file (or `-e` expression) that was read, with its text for excerpts."""
 
-    __slots__ = ("name", "text", "_lines")
+    __slots__ = ("name", "text", "_lines", "bundled")
 
-    def __init__(self, name: str, text: str):
+    def __init__(self, name: str, text: str, bundled: bool = False):
         self.name = name
         self.text = text
         self._lines: list[str] | None = None
+        # True for pyguix's own Scheme (gnu/, schemeconf/lib): errors raised
+        # there are reported at the user's call instead.
+        self.bundled = bundled
 
     @classmethod
     def from_path(cls, path: Path) -> "SourceFile":

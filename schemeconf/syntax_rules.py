@@ -125,12 +125,15 @@ class SyntaxRules(Macro):
                 for item in reversed(expanded):
                     tail = Pair(item, tail, None, span)
                 if type(tail) is Pair:
-                    tail.span = tmpl.span or span
+                    tail.span = span
                 return tail
             car = self._instantiate(tmpl.car, b, span)
             cdr = self._instantiate(tmpl.cdr, b, span)
-            car_span = tmpl.car_span if type(tmpl.car) is not Symbol or tmpl.car not in b else _span_of(car, span)
-            return Pair(car, cdr, tmpl.span or span, car_span or span)
+            # Code the template writes is located at the macro's use site (so
+            # errors point at the user's form); code the user passed in keeps
+            # its own position.
+            from_user = type(tmpl.car) is Symbol and tmpl.car in b
+            return Pair(car, cdr, span, _span_of(car, span) if from_user else span)
         if isinstance(tmpl, Vector):
             return Vector(_to_list(self._instantiate(_to_pairs(tmpl), b, span)))
         return tmpl

@@ -228,8 +228,13 @@ def parse_uuid(text: Any, kind: Symbol) -> Any:
     return raw[::-1] if kind.name in ("fat", "ntfs") else raw
 
 
+_UUID_KINDS = {"fat": "fat", "fat16": "fat", "fat32": "fat", "exfat": "fat", "iso9660": "iso9660", "ntfs": "ntfs"}
+
+
 @primitive("%format-uuid")
 def format_uuid(raw: bytes, kind: Symbol) -> str:
+    """The text of UUID bytes RAW of type KIND (any (uuid ...) type name)."""
+    kind = Symbol(_UUID_KINDS.get(kind.name, "dce"))
     if kind.name == "iso9660":
         d = raw.decode("ascii")
         return "-".join([d[0:4], d[4:6], d[6:8], d[8:10], d[10:12], d[12:14], d[14:16]])

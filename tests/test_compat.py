@@ -265,10 +265,7 @@ CONFIG_TABLE = {
     }),
 }
 
-KNOWN_CONFIG_BUGS = {
-    "at-ref.scm": "((@ (gnu system) operating-system) ...) does not expand the record macro "
-                  "(see report: @ in operator position)",
-}
+KNOWN_CONFIG_BUGS: dict[str, str] = {}
 
 
 def _config_params():
@@ -399,9 +396,6 @@ ERRORS = [
 ]
 
 KNOWN_ERROR_BUGS = {
-    "service-without-default": "error located in gnu/services.scm, not at the user's (service ...) form",
-    "modify-absent-service": "error located in gnu/services.scm, not at the user's modify-services form",
-    "invalid-uuid": "error located in gnu/system/uuid.scm, not at the user's (uuid ...) form",
     # Limits of the open vocabularies: a module imported directly answers
     # any name of the right shape, so these typos go unnoticed.
     "typo-in-service-type": "open service vocabulary accepts any NAME-service-type, typos included",

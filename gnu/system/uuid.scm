@@ -25,11 +25,12 @@
   (let ((kind (assq-ref %uuid-types type)))
     (and kind
          (let ((bytes (%parse-uuid str kind)))
-           (and bytes (make-uuid kind bytes))))))
+           (and bytes (make-uuid type bytes))))))
 
 (define* (uuid str #:optional (type 'dce))
   (or (string->uuid str type)
       (raise-config-error (format #f "invalid UUID: ~s (type ~a)" str type))))
 
 (define (uuid->string uuid)
-  (%format-uuid (uuid-bytevector uuid) (uuid-type uuid)))
+  (%format-uuid (uuid-bytevector uuid)
+                (assq-ref %uuid-types (uuid-type uuid))))
