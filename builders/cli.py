@@ -118,7 +118,26 @@ def _image_from_value(interp, value: Any, type_name: str | None, source: str):
     return apply_procedure(itype.get("constructor"), [value]), name
 
 
-def _apply_options(interp, image, label, image_size, volatile):
+def _platform(interp, system: str | None, target: str | None):
+    """The <platform> record --system or --target names (ConfigError if none)."""
+    from schemeconf.datum import sym
+    from schemeconf.evaluator import apply_procedure
+
+    platform_module = interp.module(("guix", "platform"))
+    if target:
+        found = apply_procedure(platform_module.lookup(sym("lookup-platform-by-target")), [target])
+        what = f"--target={target}"
+    else:
+        found = apply_procedure(platform_module.lookup(sym("lookup-platform-by-system")), [system])
+        what = f"--system={system}"
+    if found is False:
+        raise ConfigError(f"{what}: unknown platform", None,
+                          "known systems: x86_64-linux, i686-linux, aarch64-linux, armhf-linux, "
+                          "riscv64-linux, i586-gnu, x86_64-gnu")
+    return found
+
+
+def _apply_options(interp, image, label, image_size, volatile, system=None, target=None):
     """What the command line overrides, as `guix system image` does."""
     from schemeconf.datum import sym
     from schemeconf.evaluator import apply_procedure
@@ -132,12 +151,16 @@ def _apply_options(interp, image, label, image_size, volatile):
     if image_size is not None:
         values[fields[sym("size")].index] = image_size
     values[fields[sym("volatile-root?")].index] = bool(volatile)
+    if (system or target) and image.get("platform") is False:
+        # An image that names no platform is built for the one asked for.
+        values[fields[sym("platform")].index] = _platform(interp, system, target)
     return Record(image.rtype, values, image.span, image.field_spans)
 
 
 def run_image(file: Optional[Path], expression: Optional[str], image_type: Optional[str], load_path: list[Path],
               image_size: Optional[str], label: Optional[str], volatile: bool, dry_run: bool, plan_json: bool,
-              output: Optional[Path], quiet: bool, debug: bool) -> None:
+              output: Optional[Path], quiet: bool, debug: bool, system: Optional[str] = None,
+              target: Optional[str] = None) -> None:
     from schemeconf.interpreter import run_deep
 
     if file is None and expression is None:
@@ -158,7 +181,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             value = interp.load_file(file)  # type: ignore[arg-type]
             source = str(file)
         image, type_name = run_deep(lambda: _image_from_value(interp, value, image_type, source))
-        image = run_deep(lambda: _apply_options(interp, image, label, size, volatile))
+        image = run_deep(lambda: _apply_options(interp, image, label, size, volatile, system, target))
         plan = run_deep(lambda: lower_image(image, type_name))
         if plan_json:
             typer.echo(plan.to_json())
@@ -194,7 +217,7 @@ def _image_command(
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
-              dry_run, plan, output, quiet, debug)
+              dry_run, plan, output, quiet, debug, system_, target)
 
 
 system_app.command("image")(_image_command)

@@ -201,3 +201,24 @@ def test_interrupt_exits_130(tmp_path):
     _, err = p.communicate(timeout=30)
     assert p.returncode == 130
     assert err.strip().splitlines() == ["pyguix: interrupted"]
+
+
+@pytest.mark.parametrize("option,expected", [
+    ("--system=aarch64-linux", "(platform aarch64-linux)"),
+    ("--target=i586-pc-gnu", "(platform i586-gnu)"),
+])
+def test_system_and_target_set_the_platform(option, expected):
+    out = pyguix("system", "image", "-n", option, "-t", "mbr-raw", "samples/server.scm")
+    assert out.returncode == 0, out.stderr
+    assert expected in out.stdout
+
+
+def test_unknown_system_is_an_error():
+    out = pyguix("system", "image", "-n", "--system=foo-linux", "-t", "mbr-raw", "samples/server.scm")
+    assert out.returncode == 1
+    assert "--system=foo-linux: unknown platform" in out.stderr
+
+
+def test_image_platform_wins_over_system():
+    out = pyguix("system", "image", "-n", "--system=x86_64-linux", "-t", "pine64-raw", "samples/my-pine-os.scm")
+    assert "(platform aarch64-linux)" in out.stdout

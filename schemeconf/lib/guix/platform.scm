@@ -6,6 +6,7 @@
 ;;; image is for an aarch64 machine even when built on x86_64.
 
 (define-module (guix platform)
+  #:use-module (srfi srfi-1)
   #:export (platform platform? <platform>
             platform-target platform-system platform-linux-architecture
             platform-rust-target platform-glibc-dynamic-linker
