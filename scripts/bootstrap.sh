@@ -14,7 +14,8 @@ APT_PACKAGES=(
   fdisk gdisk             # sfdisk, sgdisk (checking partition tables)
   qemu-utils              # qemu-img (checking qcow2 images)
   xorriso genisoimage     # checking ISO images (xorriso, isoinfo)
-  zstd
+  zstd cpio
+  qemu-system-x86 ovmf    # boot tests: SeaBIOS and UEFI firmware
 )
 
 missing=()
