@@ -1,0 +1,77 @@
+"""Substitutes: Debian binary packages standing in for the packages Guix would build.
+
+    provider = default_provider(substitutes_dir)            # directory first, then apt
+    tree = realize_guix(provider, "linux-libre", "x86_64-linux")
+    tree / "boot" / "vmlinuz-6.1.0-NN-cloud-amd64"
+
+See provider.py (interface, cache), apt.py, directory.py, deb.py and
+mapping.py with its table packages.sexp.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import mapping
+from .apt import AptProvider, native_architecture
+from .deb import DebError, control_fields, extract
+from .directory import DirectoryProvider, compare_versions
+from .provider import (
+    CACHE_ENV,
+    ChainProvider,
+    SubstituteProvider,
+    SubstituteUnavailable,
+    cache_root,
+    realize,
+    realized_manifest,
+)
+
+
+def default_provider(
+    substitutes_dir: str | os.PathLike[str] | None = None, *, use_apt: bool = True
+) -> SubstituteProvider:
+    """The provider for a build: the --substitutes directory (if any), then the Debian archive via apt."""
+    providers: list[SubstituteProvider] = []
+    if substitutes_dir is not None:
+        providers.append(DirectoryProvider(substitutes_dir))
+    if use_apt:
+        providers.append(AptProvider())
+    if len(providers) == 1:
+        return providers[0]
+    return ChainProvider(providers)
+
+
+def realize_guix(provider: SubstituteProvider, guix_name: str, system: str) -> Path:
+    """The extracted tree of the Debian substitutes of the Guix package GUIX_NAME on SYSTEM.
+
+    Raises SubstituteUnavailable (a BuildError) naming the package, the
+    architecture and the reason when it cannot be had.
+    """
+    names = mapping.debian_packages(guix_name, system)
+    arch = mapping.substitute_architecture(guix_name, system) if system in mapping.SYSTEM_ARCHITECTURES else system
+    if names is None:
+        reason = mapping.unavailable_reason(guix_name, system) or "unknown"
+        raise SubstituteUnavailable(guix_name, arch, reason)
+    return realize(provider, names, arch)
+
+
+__all__ = [
+    "CACHE_ENV",
+    "AptProvider",
+    "ChainProvider",
+    "DebError",
+    "DirectoryProvider",
+    "SubstituteProvider",
+    "SubstituteUnavailable",
+    "cache_root",
+    "compare_versions",
+    "control_fields",
+    "default_provider",
+    "extract",
+    "mapping",
+    "native_architecture",
+    "realize",
+    "realize_guix",
+    "realized_manifest",
+]

@@ -1,0 +1,306 @@
+"""Reading Debian binary packages (.deb) in pure Python, without dpkg-deb.
+
+A .deb is an `ar` archive holding, in order, `debian-binary` ("2.0\\n"),
+`control.tar[.gz|.xz|.zst]` and `data.tar[.gz|.xz|.zst|.bz2|.lzma]`.  The
+tar members are streamed (never loaded whole) and extracted by our own code,
+not by tarfile's `extractall`, so that every rule below is ours to check:
+
+- member names are relative to the target: absolute names and names with a
+  `..` component are rejected, as is any member whose parent directory in the
+  target is a symbolic link (a link `a -> /etc` followed by a member `a/x`
+  would otherwise write outside the target);
+- modes (including set-uid bits), symbolic links (kept verbatim, absolute
+  ones included: they are never followed here) and hard links are preserved,
+  as are modification times; owners are ignored (files belong to whoever
+  runs pyguix; the image builder assigns owners);
+- device nodes and FIFOs are skipped (Debian packages do not ship any).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import logging
+import lzma
+import os
+import shutil
+import stat
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from ..errors import BuildError
+
+log = logging.getLogger(__name__)
+
+AR_MAGIC = b"!<arch>\n"
+AR_HEADER_SIZE = 60
+
+
+class DebError(BuildError):
+    """A .deb is malformed or unsafe to extract."""
+
+
+# -- ar ---------------------------------------------------------------------
+
+
+class _Slice(io.RawIOBase):
+    """A read-only window of LENGTH bytes at OFFSET of an open binary file."""
+
+    def __init__(self, fileobj: BinaryIO, offset: int, length: int) -> None:
+        self._f = fileobj
+        self._start = offset
+        self._length = length
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        remaining = self._length - self._pos
+        if remaining <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), remaining)]
+        self._f.seek(self._start + self._pos)
+        n = self._f.readinto(view)  # type: ignore[attr-defined]
+        self._pos += n or 0
+        return n or 0
+
+
+def ar_members(fileobj: BinaryIO, origin: str = "archive") -> Iterator[tuple[str, int, int]]:
+    """Yield (name, offset, size) for each member of the ar archive FILEOBJ."""
+    fileobj.seek(0)
+    if fileobj.read(len(AR_MAGIC)) != AR_MAGIC:
+        raise DebError(f"{origin}: not a Debian package (no ar archive signature)")
+    pos = len(AR_MAGIC)
+    while True:
+        fileobj.seek(pos)
+        header = fileobj.read(AR_HEADER_SIZE)
+        if not header:
+            return
+        if len(header) < AR_HEADER_SIZE or header[58:60] != b"`\n":
+            raise DebError(f"{origin}: corrupt ar member header at byte {pos}")
+        name = header[0:16].decode("ascii", "replace").rstrip()
+        if name.endswith("/") and name != "/":
+            name = name[:-1]  # GNU ar terminates names with '/'
+        try:
+            size = int(header[48:58].decode("ascii").strip())
+        except ValueError as exc:
+            raise DebError(f"{origin}: corrupt size in ar member header at byte {pos}") from exc
+        offset = pos + AR_HEADER_SIZE
+        yield name, offset, size
+        pos = offset + size + (size & 1)  # members are 2-byte aligned
+
+
+def _decompressed(raw: BinaryIO, member: str, origin: str) -> BinaryIO:
+    """A stream of the uncompressed tar inside ar member MEMBER (named by suffix)."""
+    suffix = member.rsplit(".", 1)[-1] if member.count(".") >= 2 else ""
+    if suffix == "":
+        return raw
+    if suffix == "gz":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if suffix == "xz":
+        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+    if suffix == "lzma":
+        return lzma.LZMAFile(raw, mode="rb", format=lzma.FORMAT_ALONE)  # type: ignore[return-value]
+    if suffix == "bz2":
+        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+    if suffix == "zst":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[return-value]
+    raise DebError(f"{origin}: unsupported compression of member '{member}'")
+
+
+class _Tar:
+    """Context manager: the streaming TarFile of the control or data member of DEB."""
+
+    def __init__(self, deb: str | os.PathLike[str], which: str) -> None:
+        self.deb = os.fspath(deb)
+        self.which = which
+
+    def __enter__(self) -> tarfile.TarFile:
+        self._file = open(self.deb, "rb")
+        try:
+            names = []
+            for name, offset, size in ar_members(self._file, self.deb):
+                names.append(name)
+                if name == f"{self.which}.tar" or name.startswith(f"{self.which}.tar."):
+                    raw = io.BufferedReader(_Slice(self._file, offset, size), 1 << 20)
+                    stream = _decompressed(raw, name, self.deb)  # type: ignore[arg-type]
+                    self._tar = tarfile.open(fileobj=stream, mode="r|")
+                    return self._tar
+            if not names or names[0] != "debian-binary":
+                raise DebError(f"{self.deb}: not a Debian package (members: {', '.join(names) or 'none'})")
+            raise DebError(f"{self.deb}: no {self.which}.tar member (members: {', '.join(names)})")
+        except BaseException:
+            self._file.close()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._tar.close()
+        finally:
+            self._file.close()
+
+
+# -- control ------------------------------------------------------------------
+
+
+def parse_control(text: str) -> dict[str, str]:
+    """Fields of one deb822 stanza (continuation lines joined with newlines)."""
+    fields: dict[str, str] = {}
+    key: str | None = None
+    for line in text.splitlines():
+        if not line.strip():
+            if fields:
+                break
+            continue
+        if line[0] in " \t":
+            if key is not None:
+                fields[key] += "\n" + line[1:]
+            continue
+        key, _, value = line.partition(":")
+        key = key.strip()
+        fields[key] = value.strip()
+    return fields
+
+
+def control_fields(deb: str | os.PathLike[str]) -> dict[str, str]:
+    """The fields of DEB's `control` file: Package, Version, Architecture, Depends, ..."""
+    with _Tar(deb, "control") as tar:
+        for member in tar:
+            if _normalize(member.name) == "control" and member.isfile():
+                f = tar.extractfile(member)
+                assert f is not None
+                return parse_control(f.read().decode("utf-8", "replace"))
+    raise DebError(f"{os.fspath(deb)}: control archive has no 'control' file")
+
+
+def list_files(deb: str | os.PathLike[str]) -> list[str]:
+    """Relative names of the members of DEB's data archive ('' is the root)."""
+    with _Tar(deb, "data") as tar:
+        return [_normalize(m.name) for m in tar]
+
+
+# -- extraction ---------------------------------------------------------------
+
+
+def _normalize(name: str) -> str:
+    """NAME relative to the archive root, '' for the root itself."""
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    return "/".join(parts)
+
+
+def _checked(name: str, origin: str) -> str:
+    if name.startswith("/"):
+        raise DebError(f"{origin}: refusing absolute member name '{name}'")
+    rel = _normalize(name)
+    if ".." in PurePosixPath(rel).parts:
+        raise DebError(f"{origin}: refusing member name with '..': '{name}'")
+    return rel
+
+
+def _prepare_parent(target: Path, rel: str, origin: str) -> Path:
+    """Create REL's parent directories under TARGET (none may be a symlink); return REL's path."""
+    current = target
+    parts = rel.split("/")
+    for part in parts[:-1]:
+        current = current / part
+        try:
+            st = os.lstat(current)
+        except FileNotFoundError:
+            os.mkdir(current, 0o755)
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            raise DebError(f"{origin}: member '{rel}' would be written through the symbolic link '{current}'")
+        if not stat.S_ISDIR(st.st_mode):
+            raise DebError(f"{origin}: member '{rel}' needs '{current}' to be a directory")
+    return current / parts[-1]
+
+
+def _remove_existing(path: Path) -> None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def extract(
+    deb: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    member: str = "data",
+) -> list[str]:
+    """Extract DEB's MEMBER archive ('data' or 'control') into TARGET; return the names written.
+
+    TARGET is created if needed; existing files are replaced (so several
+    packages can be merged into one tree, later ones winning).
+    """
+    origin = os.fspath(deb)
+    root = Path(target)
+    root.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+    dir_modes: list[tuple[Path, int, float]] = []
+    with _Tar(deb, member) as tar:
+        for m in tar:
+            rel = _checked(m.name, origin)
+            if rel == "":
+                continue
+            path = _prepare_parent(root, rel, origin)
+            mode = m.mode & 0o7777
+            if m.isdir():
+                try:
+                    st = os.lstat(path)
+                    if not stat.S_ISDIR(st.st_mode):
+                        _remove_existing(path)
+                        os.mkdir(path, 0o755)
+                except FileNotFoundError:
+                    os.mkdir(path, 0o755)
+                dir_modes.append((path, mode, m.mtime))
+            elif m.isreg():
+                _remove_existing(path)
+                src = tar.extractfile(m)
+                assert src is not None
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd, "wb") as out:
+                    shutil.copyfileobj(src, out, 1 << 20)
+                os.chmod(path, mode)
+                os.utime(path, (m.mtime, m.mtime))
+            elif m.issym():
+                _remove_existing(path)
+                os.symlink(m.linkname, path)
+                try:
+                    os.utime(path, (m.mtime, m.mtime), follow_symlinks=False)
+                except (NotImplementedError, OSError):
+                    pass
+            elif m.islnk():
+                source_rel = _checked(m.linkname, origin)
+                if source_rel == "":
+                    raise DebError(f"{origin}: hard link '{rel}' to the archive root")
+                source = _prepare_parent(root, source_rel, origin)
+                if not os.path.lexists(source) or os.path.islink(source):
+                    raise DebError(f"{origin}: hard link '{rel}' to missing or non-regular '{m.linkname}'")
+                _remove_existing(path)
+                try:
+                    os.link(source, path, follow_symlinks=False)
+                except OSError:
+                    shutil.copy2(source, path, follow_symlinks=False)
+            else:
+                log.debug("%s: skipping special file %s", origin, rel)
+                continue
+            written.append(rel)
+    # Directory modes last, deepest first, so read-only directories don't block extraction.
+    for path, mode, mtime in sorted(dir_modes, key=lambda t: len(t[0].parts), reverse=True):
+        os.chmod(path, mode)
+        os.utime(path, (mtime, mtime))
+    return written
+
+
+__all__ = ["DebError", "ar_members", "control_fields", "extract", "list_files", "parse_control"]

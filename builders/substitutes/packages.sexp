@@ -1,0 +1,280 @@
+;;; packages.sexp -- which Debian binary packages stand for which Guix packages.
+;;;
+;;; Guix builds the packages an operating-system declares; pyguix realizes
+;;; them from Debian binary packages ("substitutes") instead.  This table is
+;;; plain data (read by builders/substitutes/mapping.py), one entry per Guix
+;;; package name:
+;;;
+;;;   (GUIX-NAME CLAUSE ...)
+;;;
+;;; with these clauses, in any order:
+;;;
+;;;   (SYSTEM "deb" ...)            the Debian packages, realized together, for the Guix
+;;;                                 system SYSTEM (x86_64-linux, aarch64-linux, ...)
+;;;   (SYSTEM (unavailable "why"))  known not to be obtainable for SYSTEM, and why
+;;;   (any "deb" ...)               the same Debian names for every Linux system not
+;;;                                 listed (GNU/Hurd systems too, with (arch "all"))
+;;;   (unavailable "why")           not obtainable at all, and why
+;;;   (arch "all")                  the Debian packages are Architecture: all; fetch them
+;;;                                 from any architecture's lists
+;;;   (board "DIR")                 U-Boot: the board's subdirectory of /usr/lib/u-boot/
+;;;   (busybox "applet" ...)        in pyguix's running system (busybox-based), these
+;;;                                 busybox applets stand in for the package's commands
+;;;   (note "text")                 for readers and for `pyguix` messages
+;;;
+;;; Guix systems map to Debian architectures as follows:
+;;;   x86_64-linux amd64   i686-linux i386   aarch64-linux arm64   armhf-linux armhf
+;;;   riscv64-linux riscv64   powerpc64le-linux ppc64el   i586-gnu i386   x86_64-gnu amd64
+;;;
+;;; A name may be a meta package (linux-image-cloud-amd64): the providers
+;;; resolve it to the real package of the moment (linux-image-6.1.0-NN-cloud-amd64).
+;;; Checked against Debian 12 (bookworm) on 2026-11-26; riscv64 needs a Debian 13
+;;; (trixie) source (PYGUIX_APT_SOURCES=FILE), as bookworm has no riscv64 port.
+
+;;; ------------------------------------------------------------------------
+;;; Kernels.  Guix's linux-libre is the deblobbed upstream kernel; Debian's
+;;; kernels are the nearest binaries.  On x86_64 the "cloud" flavour is used:
+;;; it is a third of the size of the generic one and has everything a VM
+;;; needs (EXT4_FS=y, virtio as modules); on arm64 the generic flavour, as the
+;;; cloud one lacks the Allwinner/Rockchip board drivers.
+
+(linux-libre
+ (x86_64-linux "linux-image-cloud-amd64")
+ (i686-linux "linux-image-686")
+ (aarch64-linux "linux-image-arm64")
+ (armhf-linux "linux-image-armmp-lpae")
+ (riscv64-linux "linux-image-riscv64")
+ (note "Debian kernel (with Debian's firmware policy), not the GNU Linux-libre build"))
+
+(linux-libre-lts
+ (x86_64-linux "linux-image-cloud-amd64")
+ (i686-linux "linux-image-686")
+ (aarch64-linux "linux-image-arm64")
+ (armhf-linux "linux-image-armmp-lpae")
+ (riscv64-linux "linux-image-riscv64")
+ (note "Debian stable's kernel is itself a long-term-support series"))
+
+(linux-libre-version
+ (x86_64-linux "linux-image-cloud-amd64")
+ (aarch64-linux "linux-image-arm64"))
+
+(linux-libre-x86_64-generic
+ (x86_64-linux "linux-image-amd64"))
+
+(linux-libre-i686-generic
+ (i686-linux "linux-image-686"))
+
+(linux-libre-arm64-generic
+ (aarch64-linux "linux-image-arm64"))
+
+(linux-libre-arm-generic
+ (armhf-linux "linux-image-armmp")
+ (note "armmp: ARMv7 multiplatform; for LPAE boards use linux-libre"))
+
+(linux-libre-arm-generic-lpae
+ (armhf-linux "linux-image-armmp-lpae"))
+
+(linux-libre-riscv64-generic
+ (riscv64-linux "linux-image-riscv64")
+ (note "needs a Debian 13 (trixie) or later source: bookworm has no riscv64 port"))
+
+;;; ------------------------------------------------------------------------
+;;; GRUB.  grub-common carries grub-mkimage; the *-bin packages carry the
+;;; platform's modules and boot images under /usr/lib/grub/PLATFORM/.
+
+(grub
+ (x86_64-linux "grub-pc-bin" "grub-common")
+ (i686-linux "grub-pc-bin" "grub-common")
+ (i586-gnu "grub-pc-bin" "grub-common")
+ (x86_64-gnu "grub-pc-bin" "grub-common")
+ (aarch64-linux (unavailable "GRUB's BIOS platform (i386-pc) exists only on x86; use grub-efi"))
+ (armhf-linux (unavailable "GRUB's BIOS platform (i386-pc) exists only on x86; use grub-efi or U-Boot")))
+
+(grub-minimal
+ (x86_64-linux "grub-pc-bin" "grub-common")
+ (i686-linux "grub-pc-bin" "grub-common")
+ (i586-gnu "grub-pc-bin" "grub-common")
+ (x86_64-gnu "grub-pc-bin" "grub-common")
+ (note "Debian has no reduced GRUB build; the full i386-pc one is used"))
+
+(grub-efi
+ (x86_64-linux "grub-efi-amd64-bin" "grub-common")
+ (i686-linux "grub-efi-ia32-bin" "grub-common")
+ (aarch64-linux "grub-efi-arm64-bin" "grub-common")
+ (armhf-linux "grub-efi-arm-bin" "grub-common")
+ (riscv64-linux "grub-efi-riscv64-bin" "grub-common"))
+
+(grub-efi32
+ (x86_64-linux "grub-efi-ia32-bin" "grub-common")
+ (i686-linux "grub-efi-ia32-bin" "grub-common")
+ (note "32-bit UEFI firmware (BOOTIA32.EFI)"))
+
+(grub-hybrid
+ (x86_64-linux "grub-pc-bin" "grub-efi-amd64-bin" "grub-common")
+ (i686-linux "grub-pc-bin" "grub-efi-ia32-bin" "grub-common"))
+
+;;; ------------------------------------------------------------------------
+;;; U-Boot.  Debian groups boards by SoC family in one package per family;
+;;; (board ...) names the board's directory under /usr/lib/u-boot/.  Guix
+;;; installs u-boot-sunxi-with-spl.bin at 8 KiB for Allwinner boards; Debian's
+;;; 64-bit Allwinner builds ship sunxi-spl.bin (32 KiB) and
+;;; u-boot-sunxi-with-spl.fit.itb instead, which concatenated make that file.
+;;; Rockchip boards: idbloader.img (at sector 64) and u-boot.itb (sector 16384).
+;;; i.MX boards: SPL (1 KiB) and u-boot.img (69 KiB).  TI AM335x: MLO and u-boot.img.
+
+;; Allwinner, 32-bit (u-boot-sunxi-with-spl.bin)
+(u-boot-a20-olinuxino-lime (armhf-linux "u-boot-sunxi") (board "A20-OLinuXino-Lime"))
+(u-boot-a20-olinuxino-lime2 (armhf-linux "u-boot-sunxi") (board "A20-OLinuXino-Lime2"))
+(u-boot-a20-olinuxino-micro (armhf-linux "u-boot-sunxi") (board "A20-OLinuXino_MICRO"))
+(u-boot-bananapi-m2-ultra (armhf-linux "u-boot-sunxi") (board "Bananapi_M2_Ultra"))
+(u-boot-cubietruck (armhf-linux "u-boot-sunxi") (board "Cubietruck"))
+(u-boot-orangepi-zero2w
+ (unavailable "Debian's u-boot-sunxi has no orangepi_zero2w build (H618 support came after U-Boot 2023.01)"))
+
+;; Allwinner, 64-bit (sunxi-spl.bin + u-boot-sunxi-with-spl.fit.itb)
+(u-boot-pine64-lts (aarch64-linux "u-boot-sunxi") (board "pine64-lts"))
+(u-boot-pine64-plus (aarch64-linux "u-boot-sunxi") (board "pine64_plus"))
+(u-boot-pinebook (aarch64-linux "u-boot-sunxi") (board "pinebook"))
+
+;; NXP i.MX6 (SPL + u-boot.img)
+(u-boot-novena (armhf-linux "u-boot-imx") (board "novena"))
+(u-boot-mx6cuboxi (armhf-linux "u-boot-imx") (board "mx6cuboxi"))
+(u-boot-wandboard (armhf-linux "u-boot-imx") (board "wandboard"))
+
+;; Rockchip (idbloader.img + u-boot.itb)
+(u-boot-firefly-rk3399 (aarch64-linux "u-boot-rockchip") (board "firefly-rk3399"))
+(u-boot-rock64-rk3328 (aarch64-linux "u-boot-rockchip") (board "rock64-rk3328"))
+(u-boot-rockpro64-rk3399 (aarch64-linux "u-boot-rockchip") (board "rockpro64-rk3399"))
+(u-boot-pinebook-pro-rk3399 (aarch64-linux "u-boot-rockchip") (board "pinebook-pro-rk3399"))
+(u-boot-puma-rk3399 (aarch64-linux "u-boot-rockchip") (board "puma-rk3399"))
+(u-boot-rock-4c-plus-rk3399
+ (unavailable "Debian's u-boot-rockchip has no rock-4c-plus-rk3399 build"))
+(u-boot-nanopi-r4s-rk3399
+ (unavailable "Debian's u-boot-rockchip has no nanopi-r4s-rk3399 build"))
+(u-boot-orangepi-r1-plus-lts-rk3328
+ (unavailable "Debian's u-boot-rockchip has no orangepi-r1-plus-lts-rk3328 build"))
+
+;; TI AM335x (MLO + u-boot.img)
+(u-boot-am335x-boneblack (armhf-linux "u-boot-omap") (board "am335x_boneblack"))
+(u-boot-am335x-evm (armhf-linux "u-boot-omap") (board "am335x_evm"))
+
+;; RISC-V (Debian 13 and later: bookworm has no riscv64 port)
+(u-boot-sifive-unmatched (riscv64-linux "u-boot-sifive") (board "sifive_unmatched"))
+(u-boot-starfive-visionfive2 (riscv64-linux "u-boot-starfive") (board "starfive_visionfive2"))
+
+;; QEMU machines (u-boot-qemu is Architecture: all)
+(u-boot-qemu-riscv64 (any "u-boot-qemu") (arch "all") (board "qemu-riscv64"))
+(u-boot-qemu-arm64 (any "u-boot-qemu") (arch "all") (board "qemu_arm64"))
+(u-boot-qemu-arm (any "u-boot-qemu") (arch "all") (board "qemu_arm"))
+(u-boot-qemu-x86-64 (any "u-boot-qemu") (arch "all") (board "qemu-x86_64"))
+
+(u-boot-ts7970-q-2g-1000mhz-c
+ (unavailable "no Debian U-Boot build for the Technologic Systems TS-7970"))
+
+(u-boot-tools (any "u-boot-tools"))
+
+;;; ------------------------------------------------------------------------
+;;; The GNU Hurd.  Debian's gnumach-image-1.8-486 is a 32-bit GNU Mach in the
+;;; i386 archive and, despite its name, a 64-bit one in the amd64 archive.
+;;; The Hurd servers are only in debian-ports, which is not reachable here.
+
+(gnumach
+ (i586-gnu "gnumach-image-1.8-486")
+ (x86_64-gnu "gnumach-image-1.8-486")
+ (note "GNU Mach boots and then panics without the Hurd bootstrap servers"))
+
+(hurd
+ (unavailable "the Hurd servers are packaged only in debian-ports (hurd-i386, hurd-amd64), which is not a reachable archive; the main archive has GNU Mach only"))
+
+(hurd-minimal (unavailable "the Hurd servers are packaged only in debian-ports, which is not a reachable archive"))
+(netdde (unavailable "packaged only in debian-ports, which is not a reachable archive"))
+(rumpkernel (unavailable "packaged only in debian-ports, which is not a reachable archive"))
+
+;;; ------------------------------------------------------------------------
+;;; The running system: pyguix boots a busybox-based userland; busybox-static
+;;; is the one package every image gets (as /bin/busybox, in the initrd too).
+;;; Debian's busybox-static 1.35 has no ntpd, pgrep/pkill or fsck applets.
+
+(busybox (any "busybox-static"))
+(busybox-static (any "busybox-static"))
+
+;;; ------------------------------------------------------------------------
+;;; %base-packages and (gnu packages base).  Debian names; (busybox ...)
+;;; lists the applets that stand in for the package in the running system
+;;; (Debian busybox-static 1.35).  Packages without a (busybox ...) clause
+;;; need their Debian binaries (and their shared libraries) in the image.
+
+(bash (any "bash") (busybox "sh" "ash") (note "busybox ash is a POSIX shell, not bash"))
+(bash-minimal (any "bash") (busybox "sh" "ash"))
+(coreutils
+ (any "coreutils")
+ (busybox "basename" "cat" "chgrp" "chmod" "chown" "chroot" "cp" "cut" "date" "dd" "df"
+          "dirname" "du" "echo" "env" "expand" "expr" "factor" "false" "fold" "groups"
+          "head" "id" "link" "ln" "logname" "ls" "md5sum" "mkdir" "mkfifo" "mknod" "mktemp"
+          "mv" "nl" "nproc" "od" "paste" "printf" "pwd" "readlink" "realpath" "rm" "rmdir"
+          "seq" "sha1sum" "sha256sum" "sha512sum" "shred" "shuf" "sleep" "sort" "stat"
+          "stty" "sync" "tac" "tail" "tee" "test" "timeout" "touch" "tr" "true" "truncate"
+          "tty" "uname" "unexpand" "uniq" "unlink" "wc" "who" "whoami" "yes"))
+(findutils (any "findutils") (busybox "find" "xargs"))
+(grep (any "grep") (busybox "grep" "egrep" "fgrep"))
+(sed (any "sed") (busybox "sed"))
+(gawk (any "gawk") (busybox "awk"))
+(diffutils (any "diffutils") (busybox "diff" "cmp"))
+(patch (any "patch") (busybox "patch"))
+(tar (any "tar") (busybox "tar"))
+(gzip (any "gzip") (busybox "gzip" "gunzip" "zcat"))
+(bzip2 (any "bzip2") (busybox "bzip2" "bunzip2" "bzcat"))
+(xz (any "xz-utils") (busybox "xz" "unxz" "xzcat" "unlzma" "lzcat") (note "busybox xz only decompresses"))
+(lzip (any "lzip"))
+(zstd (any "zstd"))
+(less (any "less") (busybox "less" "more"))
+(mg (any "mg"))
+(nano (any "nano"))
+(nvi (any "nvi") (busybox "vi"))
+(man-db (any "man-db"))
+(info-reader (any "info"))
+(kbd (any "kbd") (busybox "loadkmap" "loadfont" "setkeycodes" "chvt" "openvt" "deallocvt" "dumpkmap"))
+(sudo (any "sudo") (busybox "su"))
+(guile-3.0 (any "guile-3.0"))
+(guile-3.0-latest (any "guile-3.0"))
+(guile-readline (any "guile-3.0-libs") (note "Debian ships (ice-9 readline) in guile-3.0-libs"))
+(guile-colorized (unavailable "guile-colorized is not packaged in Debian"))
+(pciutils (any "pciutils"))
+(usbutils (any "usbutils"))
+(util-linux
+ (any "util-linux" "mount" "fdisk")
+ (busybox "mount" "umount" "losetup" "fdisk" "mkswap" "swapon" "swapoff" "switch_root"
+          "pivot_root" "blockdev" "blkdiscard" "findfs" "dmesg" "getty" "hwclock" "more"
+          "setsid" "unshare" "nsenter" "fallocate" "fstrim" "fsfreeze" "taskset" "ionice"
+          "renice" "rev" "cal" "hexdump" "logger" "mkdosfs" "setpriv" "last")
+ (note "busybox getty stands in for agetty and mingetty"))
+(util-linux+udev (any "util-linux" "mount" "fdisk"))
+(kmod (any "kmod") (busybox "insmod" "rmmod" "lsmod" "modprobe" "modinfo" "depmod"))
+(eudev (any "udev") (busybox "mdev") (note "Debian has systemd's udev, not eudev"))
+(inetutils
+ (any "inetutils-ping" "inetutils-telnet" "inetutils-tools" "inetutils-ftp")
+ (busybox "hostname" "ping" "ping6" "ifconfig" "telnet" "traceroute" "ftpget" "ftpput" "logger" "dnsdomainname"))
+(isc-dhcp (any "isc-dhcp-client") (busybox "udhcpc"))
+(iproute (any "iproute2") (busybox "ip" "tc"))
+(wget (any "wget") (busybox "wget"))
+(nss-certs (any "ca-certificates"))
+(iw (any "iw"))
+(wireless-tools (any "wireless-tools"))
+(procps (any "procps") (busybox "ps" "free" "uptime" "kill" "top" "watch" "sysctl" "w" "pidof"))
+(psmisc (any "psmisc") (busybox "killall"))
+(shadow (any "passwd" "login") (busybox "passwd" "login" "su" "sulogin" "mkpasswd" "nologin"))
+(e2fsprogs (any "e2fsprogs") (busybox "mke2fs") (note "no e2fsck in busybox: the root is not checked at boot"))
+(which (any "debianutils") (busybox "which"))
+(file (any "file"))
+(net-base (any "netbase"))
+(tzdata (any "tzdata"))
+(glibc (any "libc6" "libc-bin"))
+(glibc-locales (any "locales-all"))
+(glibc-utf8-locales (any "locales-all") (note "C.UTF-8 alone is in libc-bin"))
+(binutils (any "binutils"))
+(gnu-make (any "make"))
+(make (any "make"))
+(hello (any "hello"))
+(openssh (any "openssh-server" "openssh-client"))
+(openssh-sans-x (any "openssh-server" "openssh-client"))
+(dosfstools (any "dosfstools") (busybox "mkdosfs"))
