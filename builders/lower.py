@@ -16,8 +16,8 @@ from schemeconf.source import Span
 from schemeconf.vocabulary import CryptRequest, OpaqueConfiguration, Package
 
 from .plan import (
-    BootloaderPlan, FileSystemPlan, GroupPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite,
-    ServicePlan, UserPlan,
+    BootloaderPlan, EtcFilePlan, FileSystemPlan, GroupPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite,
+    ServicePlan, SpecialFilePlan, UserPlan,
 )
 
 # Bootloaders that need a GPT disk (current Guix, image-types.md §2).
@@ -102,6 +102,9 @@ def lower_partition(p: Record) -> PartitionPlan:
         uuid=uuid_string(uuid) if isinstance(uuid, Record) else None,
         initializer=init.name if isinstance(init, Symbol) else (None if init is False else "custom"),
         origin=origin(p.span),
+        size_origin=origin(p.field_spans.get("size")),
+        offset_origin=origin(p.field_spans.get("offset")),
+        file_system_origin=origin(p.field_spans.get("file-system")),
     )
 
 
@@ -160,6 +163,8 @@ def _raw_write(item: Any) -> RawWrite:
 
 
 def lower_os(os: Record) -> OsPlan:
+    from .config_source import os_config_source
+
     if not isinstance(os, Record) or os.rtype.name != "<operating-system>":
         raise ConfigError("expected an operating-system record", getattr(os, "span", None))
     return OsPlan(
@@ -179,6 +184,9 @@ def lower_os(os: Record) -> OsPlan:
         services=tuple(_service(s) for s in to_list(os.get("services"))),
         issue=os.get("issue") if isinstance(os.get("issue"), str) else "",
         origin=origin(os.span),
+        config_source=os_config_source(os),
+        etc_files=etc_files(os),
+        special_files=special_files(os),
     )
 
 
@@ -267,3 +275,188 @@ def to_json_value(v: Any, depth: int = 0) -> Any:
     if isinstance(v, Package):
         return {"package": v.name}
     return getattr(v, "scheme_repr", lambda w: repr(v))(True)
+
+
+# --- files the OS places in its tree --------------------------------------------------------
+
+# Guix's default login-configuration motd (gnu/services/base.scm).
+DEFAULT_MOTD = "This is the GNU operating system, welcome!\n\n"
+PROFILE = "/run/current-system/profile"
+
+
+def _kind_name(service: Record) -> str:
+    name = service.get("kind").get("name")
+    return name.name if isinstance(name, Symbol) else str(name)
+
+
+def _extension_values(service: Record, target: str) -> list[Any]:
+    """What SERVICE contributes to the service type named TARGET: its value
+    if it is of that type, else what its extensions of TARGET compute."""
+    from schemeconf.evaluator import apply_procedure
+
+    if _kind_name(service) == target:
+        return [service.get("value")]
+    out = []
+    extensions = service.get("kind").get("extensions")
+    for ext in to_list(extensions) if isinstance(extensions, Pair) else []:
+        tgt = ext.get("target")
+        if isinstance(tgt, Record) and isinstance(tgt.get("name"), Symbol) and tgt.get("name").name == target:
+            out.append(apply_procedure(ext.get("compute"), [service.get("value")]))
+    return out
+
+
+def _entries(value: Any) -> list[list[Any]]:
+    """(NAME FILE) entries of an etc/special-files value; a single (NAME FILE) is accepted too."""
+    if not isinstance(value, Pair):
+        return []
+    items = to_list(value)
+    if items and isinstance(items[0], str):
+        return [items]
+    return [to_list(i) for i in items if isinstance(i, Pair)]
+
+
+def _reference_text(value: Any) -> str | None:
+    """The text a file-like reference stands for in a generated file (store paths are
+    not realized yet: packages are referred to through the system profile)."""
+    from schemeconf.filelike import FileAppend, LocalFile, PlainFile
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Package):
+        return PROFILE
+    if isinstance(value, FileAppend):
+        base = _reference_text(value.base)
+        return None if base is None else base + "".join(value.suffixes)
+    if isinstance(value, (PlainFile, LocalFile)):
+        return f"/gnu/store/{value.name}"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
+    """The plan of a file at PATH made from the file-like VALUE; None if pyguix cannot
+    make its bytes (computed-file, program-file: build-side code)."""
+    import base64
+    import hashlib
+
+    from schemeconf.filelike import LocalFile, MixedTextFile, PlainFile
+
+    where = origin(span)
+    if isinstance(value, PlainFile) or isinstance(value, str):
+        content = value.content if isinstance(value, PlainFile) else value
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = base64.b64encode(data).decode("ascii"), "base64"
+        return EtcFilePlan(path, content=text, encoding=encoding, sha256=hashlib.sha256(data).hexdigest(),
+                           origin=where)
+    if isinstance(value, MixedTextFile):
+        parts = []
+        for part in value.parts:
+            text = _reference_text(part)
+            if text is None:
+                return None
+            parts.append(text)
+        data = "".join(parts).encode("utf-8")
+        return EtcFilePlan(path, content=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest(), origin=where)
+    if isinstance(value, LocalFile):
+        import os as _os
+
+        source = _os.fspath(value.path)
+        executable = _os.path.isfile(source) and _os.access(source, _os.X_OK)
+        return EtcFilePlan(path, source=source, mode=0o555 if executable else 0o444,
+                           sha256=source_digest(value.path), origin=where)
+    return None
+
+
+def source_digest(path: Any) -> str:
+    """SHA-256 of a file, or of a directory tree (names, kinds, modes' x bit, contents; sorted)."""
+    import hashlib
+    import os as _os
+
+    digest = hashlib.sha256()
+
+    def add(p: str, rel: str) -> None:
+        if _os.path.islink(p):
+            digest.update(f"l {rel} {_os.readlink(p)}\0".encode("utf-8", "surrogateescape"))
+        elif _os.path.isdir(p):
+            digest.update(f"d {rel}\0".encode("utf-8", "surrogateescape"))
+            for name in sorted(_os.listdir(p)):
+                add(_os.path.join(p, name), f"{rel}/{name}")
+        else:
+            x = "x" if _os.access(p, _os.X_OK) else "-"
+            digest.update(f"f {rel} {x} {_os.path.getsize(p)}\0".encode("utf-8", "surrogateescape"))
+            with open(p, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+
+    add(_os.fspath(path), ".")
+    return digest.hexdigest()
+
+
+def etc_files(os_rec: Record) -> tuple[EtcFilePlan, ...]:
+    """Files of etc-service-type entries (/etc/NAME) and the login service's motd."""
+    plans: dict[str, EtcFilePlan] = {}
+    spans: dict[str, Span | None] = {}
+    login: Record | None = None
+    for service in to_list(os_rec.get("services")):
+        if not isinstance(service, Record):
+            continue
+        if _kind_name(service) == "login":
+            login = service
+        for value in _extension_values(service, "etc"):
+            for entry in _entries(value):
+                if len(entry) < 2 or not isinstance(entry[0], str):
+                    continue
+                name = entry[0].strip("/")
+                if not name or ".." in name.split("/"):
+                    raise ConfigError(f"bad /etc file name {entry[0]!r}", service.span,
+                                      "etc-service-type entries are (\"NAME\" FILE), NAME relative to /etc")
+                if name in plans:
+                    raise ConfigError(f"duplicate '{name}' entry for /etc", service.span).note(
+                        "first given here", spans[name])
+                plan = file_plan("/etc/" + name, entry[1], service.span)
+                if plan is not None:
+                    plans[name], spans[name] = plan, service.span
+    if login is not None and "motd" not in plans:
+        value = login.get("value")
+        motd: Any = DEFAULT_MOTD
+        if isinstance(value, OpaqueConfiguration) and "motd" in value.fields:
+            motd = value.fields["motd"]
+        elif isinstance(value, Record) and sym_field(value, "motd"):
+            motd = value.get("motd")
+        plan = file_plan("/etc/motd", motd, login.span)
+        if plan is not None:
+            plans["motd"] = plan
+    return tuple(plans[name] for name in sorted(plans))
+
+
+def sym_field(rec: Record, name: str) -> bool:
+    return any(f.name.name == name for f in rec.rtype.fields)
+
+
+def special_files(os_rec: Record) -> tuple[SpecialFilePlan, ...]:
+    """Symbolic links of the special-files service: ("/bin/sh" TARGET) -> /bin/sh -> TARGET."""
+    from schemeconf.filelike import FileAppend
+
+    found: dict[str, SpecialFilePlan] = {}
+    for service in to_list(os_rec.get("services")):
+        if not isinstance(service, Record):
+            continue
+        for value in _extension_values(service, "special-files"):
+            for entry in _entries(value):
+                if len(entry) < 2 or not isinstance(entry[0], str) or not entry[0].startswith("/"):
+                    continue
+                target = _reference_text(entry[1])
+                if target is None:
+                    continue
+                package = None
+                base = entry[1]
+                while isinstance(base, FileAppend):
+                    base = base.base
+                if isinstance(base, Package):
+                    package = base.name
+                found[entry[0]] = SpecialFilePlan(entry[0], target, package, origin(service.span))
+    return tuple(found[p] for p in sorted(found))

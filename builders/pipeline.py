@@ -9,8 +9,10 @@ temporary files and work directory are removed whatever happens.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import platform
 import shutil
 import sys
 import tempfile
@@ -21,10 +23,12 @@ from . import layout
 from .determinism import guid_from_seed, u32_from_seed
 from .disk import Region, assemble_disk
 from .errors import BuildError
-from .plan import ImagePlan, PartitionPlan
+from .plan import ImagePlan, Origin, PartitionPlan
 
-BUILT_FORMATS = ("disk-image", "compressed-qcow2", "tarball")
-SUFFIXES = {"disk-image": ".img", "compressed-qcow2": ".qcow2", "tarball": ".tar.gz"}
+BUILT_FORMATS = ("disk-image", "compressed-qcow2", "iso9660", "docker", "tarball", "wsl2")
+SUFFIXES = {"disk-image": ".img", "compressed-qcow2": ".qcow2", "iso9660": ".iso", "docker": ".tar.gz",
+            "tarball": ".tar.gz", "wsl2": ".tar.gz"}
+FAT_TYPES = ("vfat", "fat16", "fat32")
 
 
 def epoch() -> int:
@@ -38,7 +42,31 @@ def epoch() -> int:
 
 
 def plan_seed(plan: ImagePlan) -> bytes:
-    return hashlib.sha256(plan.to_json().encode("utf-8")).digest()
+    """Seed of every identifier, and the cache key: the plan's bytes-relevant content
+    (source locations and host paths left out, so another directory gives the same image)."""
+    return hashlib.sha256(plan.identity_json().encode("utf-8")).digest()
+
+
+def error_at(where: Origin | None, message: str, hint: str | None = None) -> Exception:
+    """A ConfigError pointing at WHERE in the user's file (rendered FILE:LINE:COL with
+    an excerpt by the CLI), or a BuildError when the place is unknown or unreadable."""
+    if where is not None:
+        from schemeconf.errors import ConfigError
+        from schemeconf.source import SourceFile, Span
+
+        try:
+            source = SourceFile.from_path(Path(where.file))
+        except (OSError, UnicodeDecodeError):
+            source = SourceFile(where.file, "")
+        return ConfigError(message, Span(source, where.line, where.col), hint)
+    return BuildError(message, hint)
+
+
+def human_size(n: int) -> str:
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor:
+            return f"{n / factor:.4g} {unit} ({n} bytes)"
+    return f"{n} bytes"
 
 
 def default_output(plan: ImagePlan) -> Path:
@@ -116,6 +144,42 @@ def place(plan: ImagePlan, sizes: list[int], head: int) -> list[tuple[int, int]]
     return out
 
 
+def check_overlaps(plan: ImagePlan, placed: list[tuple[int, int]], head: int) -> None:
+    """Partitions must not overlap each other or the partition table's own sectors."""
+    table = f"the {plan.partition_table.upper()} partition table"
+    for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed)):
+        name = f"partition {i + 1} ({p.label})"
+        if off < head:
+            raise error_at(p.offset_origin or p.origin,
+                           f"{name} [{off}, {off + size}) overlaps {table} [0, {head})",
+                           f"start the partition at byte {head} or later (offset {layout.align_up(head, 1 << 20)} "
+                           "is the usual 1 MiB alignment)")
+        for j in range(i):
+            o2, s2 = placed[j]
+            if off < o2 + s2 and o2 < off + size:
+                other = plan.partitions[j]
+                raise error_at(p.offset_origin or p.origin,
+                               f"{name} [{off}, {off + size}) overlaps partition {j + 1} ({other.label}) "
+                               f"[{o2}, {o2 + s2})",
+                               "change the offsets or sizes so that the byte ranges do not intersect")
+
+
+def check_supported(plan: ImagePlan) -> None:
+    """File systems we can make (Guix also knows btrfs, f2fs and swap)."""
+    from .fs import supported_filesystems
+
+    if plan.format not in ("disk-image", "compressed-qcow2"):
+        return
+    for i, p in enumerate(plan.partitions):
+        if p.file_system not in supported_filesystems():
+            raise error_at(p.file_system_origin or p.origin,
+                           f"partition {i + 1} ({p.label}): pyguix cannot make {p.file_system} file systems",
+                           f"supported: {', '.join(supported_filesystems())}")
+        if p.file_system in FAT_TYPES and len(p.label) > 11:
+            raise error_at(p.origin, f'vfat label "{p.label}" is longer than 11 characters',
+                           "FAT volume labels hold at most 11 characters")
+
+
 def check_raw_writes(plan: ImagePlan, placed: list[tuple[int, int]], head: int) -> None:
     if plan.os is None:
         return
@@ -134,8 +198,51 @@ def check_raw_writes(plan: ImagePlan, placed: list[tuple[int, int]], head: int) 
                 )
 
 
-def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: int, quiet: bool) -> None:
+# What e2fsprogs says when the content does not fit.
+NO_ROOM = ("Could not allocate block", "No space left on device", "Could not allocate inode",
+           "too many inodes", "while populating file system")
+
+
+def too_small(plan: ImagePlan, i: int, content: int, size: int) -> Exception:
+    p = plan.partitions[i]
+    name = f"partition {i + 1} ({p.label})"
+    if p.size is not None:
+        return error_at(p.size_origin or p.origin,
+                        f"{name}: the content ({human_size(content)}) does not fit in its size ({human_size(size)})",
+                        "make the partition bigger, or give its size as 'guess")
+    return BuildError(f"{name}: the content ({human_size(content)}) does not fit in the image size "
+                      f"({human_size(size)}, from --image-size or the image's size field)",
+                      "give a bigger --image-size, or leave it out to size the root from its content")
+
+
+_BORROWED: list[tuple[Path, Path]] = []
+
+
+def add_extra_content(tree: Path, extra: Path) -> None:
+    """Put the directory EXTRA into TREE as /extra (benchmarks only).
+
+    EXTRA is moved in (a rename, so the benchmark measures the image, not a
+    copy) and moved back when the build ends (`_return_extra_content`); on
+    another file system it is copied.
+    """
+    dest = tree / "extra"
+    try:
+        os.rename(extra, dest)
+        _BORROWED.append((dest, extra))
+    except OSError:
+        shutil.copytree(extra, dest, symlinks=True)
+
+
+def _return_extra_content() -> None:
+    while _BORROWED:
+        dest, extra = _BORROWED.pop()
+        os.rename(dest, extra)
+
+
+def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: int, quiet: bool,
+               extra_content: Path | None = None) -> None:
     from .fs import content_size, make_filesystem
+    from .run import ToolFailed
     from .ptable import make_table, partition_guid
     from .ptable.base import Partition
     from .rootfs import populate_root
@@ -153,36 +260,59 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
     for i, p in enumerate(plan.partitions):
         tree = work / f"tree-{i + 1}"
         if i == rooti:
-            populate_root(plan.os, tree, root_device=f"UUID={uuids[i]}")
+            populate_root(plan.os, tree, root_device=f"UUID={uuids[i]}", root_type=p.file_system)
+            if extra_content is not None:
+                add_extra_content(tree, extra_content)
         else:
             tree.mkdir()
             os.chmod(tree, 0o755)
         trees.append(tree)
 
     sizes: list[int] = []
+    contents: list[int] = []
     for i, p in enumerate(plan.partitions):
+        content = content_size(trees[i])
+        contents.append(content)
         if p.size is not None:
             size = p.size
         elif i == rooti and plan.root_size is not None:
             size = plan.root_size
         else:
-            size = layout.guess_size(content_size(trees[i]))
+            size = layout.guess_size(content)
+        if content > size:
+            raise too_small(plan, i, content, size)
         sizes.append(layout.align_up(size))
 
     placed = place(plan, sizes, head)
+    check_overlaps(plan, placed, head)
     check_raw_writes(plan, placed, head)
 
-    images: list[Path] = []
-    for i, p in enumerate(plan.partitions):
-        image = work / f"partition-{i + 1}.img"
+    # ext file systems are made in place in the disk file (mke2fs -E offset=), after the
+    # tables and the other partitions (built as files, e.g. FAT) have been assembled.
+    in_place = {i for i, p in enumerate(plan.partitions) if p.file_system in ("ext2", "ext3", "ext4")}
+    images: dict[int, Path] = {}
+
+    def make(i: int, out: Path, offset: int) -> None:
+        p = plan.partitions[i]
         _say(quiet, f"making {p.file_system} partition {i + 1} ({p.label}, {placed[i][1]} bytes)")
         try:
-            make_filesystem(p.file_system, trees[i], image, placed[i][1], p.label, uuids[i],
-                            tuple(p.file_system_options), stamp)
+            make_filesystem(p.file_system, trees[i], out, placed[i][1], p.label, uuids[i],
+                            tuple(p.file_system_options), stamp, offset=offset)
+        except ToolFailed as e:
+            if any(marker in e.stderr for marker in NO_ROOM):
+                raise too_small(plan, i, contents[i], placed[i][1]) from None
+            raise
         except ValueError as e:
-            where = f"{p.origin}: " if p.origin else ""
-            raise BuildError(f"{where}partition {i + 1} ({p.label}): {e}") from None
-        images.append(image)
+            raise error_at(p.origin, f"partition {i + 1} ({p.label}): {e}") from None
+        except Exception as e:  # pyfatfs reports a full file system with its own exceptions
+            if type(e).__module__.startswith("pyfatfs") and "space" in str(e).lower():
+                raise too_small(plan, i, contents[i], placed[i][1]) from None
+            raise
+
+    for i in range(len(plan.partitions)):
+        if i not in in_place:
+            images[i] = work / f"partition-{i + 1}.img"
+            make(i, images[i], 0)
 
     last_end = max(off + size for off, size in placed)
     disk_size = layout.align_up(last_end + table.tail_bytes())
@@ -196,38 +326,113 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
     ]
     regions = list(table.regions(disk_size, partitions))
     regions += [Region(off, size, images[i], f"partition {i + 1} ({plan.partitions[i].label})")
-                for i, (off, size) in enumerate(placed)]
+                for i, (off, size) in enumerate(placed) if i in images]
     _say(quiet, f"assembling {disk_size}-byte disk image")
     assemble_disk(raw_out, disk_size, regions)
+    for i in sorted(in_place):
+        make(i, raw_out, placed[i][0])
 
 
-def build_tarball(plan: ImagePlan, work: Path, out: Path, stamp: int, quiet: bool) -> None:
-    from .formats.tarball import make_tarball
+def iso9660_uuid(seed: bytes) -> str:
+    """The ISO's "UUID" (its volume date, what blkid reports): 1970-01-01-HH-MM-SS-CC, seeded."""
+    v = u32_from_seed(seed, "iso9660-uuid")
+    return f"1970-01-01-{v % 24:02d}-{(v >> 5) % 60:02d}-{(v >> 11) % 60:02d}-{(v >> 17) % 100:02d}"
+
+
+def iso_volume_id(plan: ImagePlan) -> str:
+    """Guix: -volid <root partition label, upcased>; default GUIX_IMAGE."""
+    rooti = root_index(plan)
+    label = plan.partitions[rooti].label if rooti is not None else ""
+    return (label or "GUIX_IMAGE").upper()
+
+
+def image_system(plan: ImagePlan) -> str:
+    if plan.platform_target:
+        return plan.platform_target
+    if plan.platform_system:
+        return plan.platform_system
+    machine = platform.machine() or "x86_64"
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine) + "-linux"
+
+
+def root_shell(plan: ImagePlan) -> str:
+    assert plan.os is not None
+    root = next((u for u in plan.os.users if u.name == "root"), None)
+    return root.shell if root is not None and root.shell else "/run/current-system/profile/bin/bash"
+
+
+def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp: int, quiet: bool,
+                      extra_content: Path | None = None) -> None:
+    """iso9660, docker, tarball and wsl2: the root tree, archived."""
     from .rootfs import populate_root
 
     if plan.os is None:
-        raise BuildError("the image has no operating system to archive")
-    tree = populate_root(plan.os, work / "root")
-    _say(quiet, "writing tarball")
-    make_tarball(tree, out, epoch=stamp)
+        raise BuildError(f"the image has no operating system to put into the {plan.format} image")
+    if plan.format == "iso9660":
+        uuid = iso9660_uuid(seed)
+        tree = populate_root(plan.os, work / "root", root_device=f"UUID={uuid}", root_type="iso9660")
+    else:
+        tree = populate_root(plan.os, work / "root")
+    if extra_content is not None:
+        add_extra_content(tree, extra_content)
+    if plan.format == "iso9660":
+        from .formats.iso9660 import check_volume_id, make_iso9660
+
+        volume_id = iso_volume_id(plan)
+        try:
+            check_volume_id(volume_id)
+        except ValueError as e:
+            rooti = root_index(plan)
+            raise error_at(plan.partitions[rooti].origin if rooti is not None else plan.origin, str(e)) from None
+        _say(quiet, f"writing ISO 9660 image (volume id {volume_id})")
+        make_iso9660(tree, out, epoch=stamp, volume_id=volume_id, uuid=uuid)
+    elif plan.format == "docker":
+        from .formats.docker import make_docker_archive
+
+        system = image_system(plan)
+        _say(quiet, f"writing docker archive ({system})")
+        try:
+            make_docker_archive(
+                tree, out, system=system,
+                entrypoint=["/var/guix/profiles/system/boot"],
+                environment=[("GUIX_NEW_SYSTEM", "/var/guix/profiles/system")],
+                created=stamp,
+            )
+        except ValueError as e:
+            raise error_at(plan.origin, str(e)) from None
+    elif plan.format == "wsl2":
+        from .formats.tarball import make_wsl2_tarball
+
+        _say(quiet, "writing WSL2 tarball")
+        make_wsl2_tarball(tree, out, sh_target=root_shell(plan),
+                          mount_target="/run/current-system/profile/bin/mount", epoch=stamp)
+    else:
+        from .formats.tarball import make_tarball
+
+        _say(quiet, "writing tarball")
+        make_tarball(tree, out, epoch=stamp)
 
 
 # --- entry point ------------------------------------------------------------------
 
 
-def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False) -> Path:
-    """Build PLAN's image at OUTPUT (default: the cache) and return its path."""
+def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False, *,
+                extra_content: Path | None = None) -> Path:
+    """Build PLAN's image at OUTPUT (default: the cache) and return its path.
+
+    EXTRA_CONTENT (internal, for benchmarks) is a host directory added to the
+    root tree as /extra; it is not part of the plan, so do not combine it with
+    the cache.
+    """
     if plan.format not in BUILT_FORMATS:
-        raise BuildError(
-            f"format {plan.format} not built yet",
-            f"formats built so far: {', '.join(BUILT_FORMATS)} (e.g. -t mbr-raw, -t efi-raw, -t qcow2, -t tarball); "
-            "use --dry-run to see this image's layout",
-        )
+        raise error_at(plan.origin, f"{plan.format}: unsupported image format",
+                       f"pyguix writes these formats: {', '.join(BUILT_FORMATS)}")
+    check_supported(plan)
     seed = plan_seed(plan)
     stamp = epoch()
     if output is None:
         output = default_output(plan)
-        if output.exists():
+        if output.exists() and extra_content is None:
             _say(quiet, f"{output} already built")
             return output
     output = Path(os.path.abspath(output))
@@ -241,22 +446,30 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
                          "choose another place with -o PATH") from None
     tmp = work.with_name(work.name.replace(".work-", ".partial-"))
     try:
-        if plan.format == "tarball":
-            build_tarball(plan, work, tmp, stamp, quiet)
-        elif plan.format == "compressed-qcow2":
+        if plan.format == "compressed-qcow2":
             raw = work / "disk.raw"
-            build_disk(plan, work, raw, seed, stamp, quiet)
+            build_disk(plan, work, raw, seed, stamp, quiet, extra_content)
             _say(quiet, "converting to qcow2 (zstd)")
             from .formats.qcow2 import convert
 
             convert(raw, tmp, compression="zstd")
+        elif plan.format == "disk-image":
+            raw = work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
+            build_disk(plan, work, raw, seed, stamp, quiet, extra_content)
+            os.replace(raw, tmp)
         else:
-            build_disk(plan, work, tmp, seed, stamp, quiet)
+            build_tree_format(plan, work, tmp, seed, stamp, quiet, extra_content)
         os.chmod(tmp, 0o644)
         os.replace(tmp, output)
     except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise BuildError(f"building {output} failed: no space left on the device holding {output.parent} "
+                             f"({e.filename or 'while writing'})",
+                             "free some space, or write elsewhere with -o PATH "
+                             "(the work files live next to the output)") from e
         raise BuildError(f"building {output} failed: {e}") from e
     finally:
+        _return_extra_content()
         tmp.unlink(missing_ok=True)
         _remove_tree(work)
     return output

@@ -88,6 +88,35 @@ class ServicePlan:
 
 
 @dataclass(frozen=True)
+class EtcFilePlan:
+    """A file the OS places in its tree: /etc/NAME from etc-service-type, /etc/motd, ...
+
+    Exactly one of CONTENT (the file's text; base64 when ENCODING is
+    "base64") and SOURCE (a host path, for local-file: copied, recursively
+    for a directory) is set.  SHA256 covers the bytes (for SOURCE: the
+    file, or the sorted tree), so the plan's hash changes when they do.
+    """
+
+    path: str                        # absolute path in the image, "/etc/motd"
+    content: str | None = None
+    encoding: str = "utf-8"          # "utf-8" or "base64" (for CONTENT)
+    source: str | None = None
+    mode: int = 0o444
+    sha256: str = ""
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class SpecialFilePlan:
+    """A symbolic link the special-files service creates: /bin/sh -> TARGET."""
+
+    path: str
+    target: str
+    package: str | None = None       # the package TARGET lives in, for the next stage
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
 class OsPlan:
     host_name: str
     timezone: str
@@ -105,6 +134,9 @@ class OsPlan:
     services: tuple[ServicePlan, ...]
     issue: str
     origin: Origin | None = None
+    config_source: str = ""          # the configuration printed back (/etc/config.scm)
+    etc_files: tuple[EtcFilePlan, ...] = ()
+    special_files: tuple[SpecialFilePlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +150,9 @@ class PartitionPlan:
     uuid: str | None = None
     initializer: str | None = None
     origin: Origin | None = None
+    size_origin: Origin | None = None        # where the size / offset / file system were written
+    offset_origin: Origin | None = None
+    file_system_origin: Origin | None = None
 
     @property
     def is_root(self) -> bool:
@@ -147,3 +182,18 @@ class ImagePlan:
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True, default=str)
+
+    def identity_json(self) -> str:
+        """The plan without what does not affect the image's bytes: source
+        locations (Origins) and host paths of local files (their SHA-256
+        stays).  Building the same configuration from another directory,
+        or through another path, gives the same identity."""
+        return json.dumps(_strip(dataclasses.asdict(self)), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in ("origin", "source")}
+    if isinstance(value, (list, tuple)):
+        return [_strip(v) for v in value]
+    return value

@@ -10,11 +10,14 @@ image declares (packages, services, kernel, bootloader, initrd modules).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import shutil
 from pathlib import Path
 
-from .plan import GroupPlan, OsPlan, UserPlan
+from .errors import BuildError
+from .plan import EtcFilePlan, GroupPlan, OsPlan, UserPlan
 
 # (path, mode) of the skeleton directories, parents first.
 SKELETON: tuple[tuple[str, int], ...] = (
@@ -66,18 +69,21 @@ def _device_spec(device: str) -> str:
     return device
 
 
-def fstab(os_plan: OsPlan, root_device: str | None) -> str:
-    """/etc/fstab; the "/" entry points at ROOT_DEVICE (e.g. "UUID=...") when given."""
+def fstab(os_plan: OsPlan, root_device: str | None, root_type: str | None = None) -> str:
+    """/etc/fstab; the "/" entry points at ROOT_DEVICE (e.g. "UUID=...") when given,
+    with type ROOT_TYPE (the image's root file system, as Guix rewrites it) when given."""
     lines = ["# This file was generated from your Guix configuration.  Any changes",
              "# will be lost upon reboot or reconfiguration.", ""]
     for fs in os_plan.file_systems:
         device = _device_spec(fs.device)
+        fs_type = fs.type
         if fs.mount_point == "/" and root_device is not None:
             device = root_device
+            fs_type = root_type or fs.type
         flags = [MOUNT_FLAGS.get(f, f) for f in fs.flags]
         options = ",".join(filter(None, [*flags, fs.options or ""])) or "defaults"
         passno = (1 if fs.mount_point == "/" else 2) if fs.check else 0
-        lines.append(f"{device}\t{fs.mount_point}\t{fs.type}\t{options}\t0\t{passno}")
+        lines.append(f"{device}\t{fs.mount_point}\t{fs_type}\t{options}\t0\t{passno}")
     return "\n".join(lines) + "\n"
 
 
@@ -160,11 +166,71 @@ def manifest(os_plan: OsPlan) -> str:
             "configuration-file": os_plan.bootloader.configuration_file,
             "targets": list(os_plan.bootloader.targets),
         },
+        "etc-files": [f.path for f in os_plan.etc_files],
+        "special-files": [{"path": f.path, "target": f.target, "package": f.package}
+                          for f in os_plan.special_files],
     }
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def populate_root(os_plan: OsPlan, root: Path, *, root_device: str | None = None) -> Path:
+def _inside(root: Path, path: str) -> Path:
+    rel = path.strip("/")
+    if not rel or ".." in rel.split("/"):
+        raise BuildError(f"cannot place a file at {path!r} in the image")
+    return root / rel
+
+
+def _make_parents(root: Path, target: Path) -> None:
+    missing = []
+    parent = target.parent
+    while parent != root and not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    for d in reversed(missing):
+        d.mkdir()
+        os.chmod(d, 0o755)
+
+
+def place_file(root: Path, f: EtcFilePlan) -> None:
+    """Write F (text, base64 or a copy of a host file/directory) into ROOT."""
+    target = _inside(root, f.path)
+    _make_parents(root, target)
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
+    if f.source is not None:
+        source = Path(f.source)
+        if not source.exists():
+            raise BuildError(f"local file {f.source} (for {f.path}) has disappeared",
+                             "keep local-file sources in place until the image is built")
+        if source.is_dir():
+            copy_tree(source, target)
+            return
+        shutil.copyfile(source, target)
+    else:
+        data = base64.b64decode(f.content or "") if f.encoding == "base64" else (f.content or "").encode("utf-8")
+        target.write_bytes(data)
+    os.chmod(target, f.mode)
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy a local-file directory: fixed modes (dirs 0755, files 0444/0555), symlinks kept."""
+    target.mkdir()
+    for name in sorted(os.listdir(source)):
+        s, t = source / name, target / name
+        if s.is_symlink():
+            os.symlink(os.readlink(s), t)
+        elif s.is_dir():
+            copy_tree(s, t)
+        else:
+            shutil.copyfile(s, t)
+            os.chmod(t, 0o555 if os.access(s, os.X_OK) else 0o444)
+    os.chmod(target, 0o755)
+
+
+def populate_root(os_plan: OsPlan, root: Path, *, root_device: str | None = None,
+                  root_type: str | None = None) -> Path:
     """Stage the root file system of OS_PLAN in ROOT (created if missing)."""
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o755)
@@ -174,7 +240,7 @@ def populate_root(os_plan: OsPlan, root: Path, *, root_device: str | None = None
     passwd, group, shadow = accounts(os_plan)
     _write(root, "etc/hostname", os_plan.host_name + "\n")
     _write(root, "etc/hosts", f"127.0.0.1 localhost {os_plan.host_name}\n::1 localhost {os_plan.host_name}\n")
-    _write(root, "etc/fstab", fstab(os_plan, root_device))
+    _write(root, "etc/fstab", fstab(os_plan, root_device, root_type))
     _write(root, "etc/passwd", passwd)
     _write(root, "etc/group", group)
     _write(root, "etc/shadow", shadow, 0o600)
@@ -183,6 +249,16 @@ def populate_root(os_plan: OsPlan, root: Path, *, root_device: str | None = None
     _write(root, "etc/os-release", os_release(os_plan))
     _write(root, "etc/issue", os_plan.issue)
     _write(root, "etc/pyguix/manifest.json", manifest(os_plan))
+    if os_plan.config_source:
+        _write(root, "etc/config.scm", os_plan.config_source)
+    for f in os_plan.etc_files:
+        place_file(root, f)
+    for link in os_plan.special_files:
+        target = _inside(root, link.path)
+        _make_parents(root, target)
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        os.symlink(link.target, target)
     for u in os_plan.users:
         if u.create_home and u.home.startswith("/home/"):
             home = root / u.home.lstrip("/")

@@ -112,14 +112,13 @@ def test_plan_json():
     assert plan["os"]["bootloader"]["name"] == "grub-efi"
 
 
-def test_unbuilt_format_says_so_clearly(tmp_path):
+def test_docker_format_is_built(tmp_path):
+    """(Formerly: docker was "not built yet"; issue 3 wires it into the pipeline.)"""
     out = pyguix("system", "image", "-t", "docker", "-o", str(tmp_path / "x.tar.gz"), "samples/server.scm")
-    assert out.returncode == 1
-    assert "format docker not built yet" in out.stderr
-    assert "hint:" in out.stderr
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(tmp_path / "x.tar.gz")
     assert "Traceback" not in out.stderr
-    assert out.stdout == ""
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["x.tar.gz"]
 
 
 # --- user errors: one message, FILE:LINE:COL, exit 1, no traceback ------------------------

@@ -56,8 +56,12 @@ def make_filesystem(
     epoch: int,
     *,
     extra_commands: Sequence[str] = (),
+    offset: int = 0,
 ) -> None:
     """Build a FS_TYPE image of SIZE bytes at OUT from TREE (None: empty).
+
+    OFFSET (ext only): make it in place at that byte offset of the existing
+    file OUT, see `ext.make_ext`.
 
     UUID is the file system's UUID (DCE string for ext, "ABCD-1234" or a DCE
     string for FAT, where it becomes the volume id); None picks a stable one.
@@ -66,7 +70,11 @@ def make_filesystem(
     (ext only), e.g. from `ext.mknod_commands`.
     """
     handler = handler_for(fs_type)
-    if extra_commands:
+    if offset:
+        if not fs_type.startswith("ext"):
+            raise ValueError(f"in-place (offset) file systems are only supported for ext, not {fs_type}")
+        handler(fs_type, tree, out, size, label, uuid, options, epoch, extra_commands=extra_commands, offset=offset)
+    elif extra_commands:
         if not fs_type.startswith("ext"):
             raise ValueError(f"extra debugfs commands are only supported for ext file systems, not {fs_type}")
         handler(fs_type, tree, out, size, label, uuid, options, epoch, extra_commands=extra_commands)

@@ -42,27 +42,93 @@ def make_ext(
     epoch: int,
     *,
     extra_commands: Sequence[str] = (),
+    offset: int = 0,
 ) -> None:
-    """Create an FS_TYPE image of SIZE bytes at OUT holding the files of TREE."""
+    """Create an FS_TYPE image of SIZE bytes at OUT holding the files of TREE.
+
+    With OFFSET, the file system is made in place, at that byte offset of
+    the existing file OUT (a disk image whose range is still a hole), with
+    mke2fs `-E offset=` and the `FILE?offset=` syntax of debugfs/e2fsck:
+    no partition image to copy afterwards.
+    """
     if fs_type not in EXT_TYPES:
         raise ValueError(f"not an ext file system: {fs_type}")
     fs_uuid = uuid or default_uuid(label, size, epoch)
     env = fake_time_env(epoch)
     if tree is not None:
         touch_tree(tree, epoch)
-    out.unlink(missing_ok=True)  # stale bytes would survive mke2fs and break reproducibility
-    run(mke2fs_argv(fs_type, tree, out, size, label, fs_uuid, options), env=env)
+    if not offset:
+        out.unlink(missing_ok=True)  # stale bytes would survive mke2fs and break reproducibility
+    run(mke2fs_argv(fs_type, tree, out, size, label, fs_uuid, options, offset), env=env)
+    device = f"{os.fspath(out)}?offset={offset}" if offset else os.fspath(out)
     commands = [*(fixup_commands(tree, epoch) if tree is not None else []), *extra_commands]
     if commands:
-        run_debugfs(out, commands, env)
-    run(["e2fsck", "-fDy", out], env=env, ok_returncodes=E2FSCK_OK)
+        run_debugfs(out, commands, env, device=device)
+    run(["e2fsck", "-fDy", device], env=env, ok_returncodes=E2FSCK_OK)
+    clear_lifetime_writes(out, offset)
+
+
+# Superblock (at byte 1024 of the file system) fields, ext4 layout.
+SUPERBLOCK = 1024
+S_MAGIC = 0x38                      # __le16, 0xEF53
+S_FEATURE_RO_COMPAT = 0x64          # __le32
+S_KBYTES_WRITTEN = 0x178            # __le64
+S_CHECKSUM = 0x3FC                  # __le32, crc32c of the bytes before it (metadata_csum)
+RO_COMPAT_METADATA_CSUM = 0x400
+
+
+def clear_lifetime_writes(image: Path, offset: int = 0) -> None:
+    """Zero s_kbytes_written ("Lifetime writes") in the primary superblock.
+
+    The tools add the kilobytes each run wrote, and that depends on how much
+    fix-up work debugfs had (an unprivileged build also resets uid/gid), so
+    the counter would differ between root and an ordinary user.  The
+    superblock checksum is recomputed when metadata_csum is on.
+    """
+    with open(image, "r+b") as f:
+        f.seek(offset + SUPERBLOCK)
+        sb = bytearray(f.read(1024))
+        if len(sb) < 1024 or sb[S_MAGIC:S_MAGIC + 2] != b"\x53\xef":
+            return
+        if sb[S_KBYTES_WRITTEN:S_KBYTES_WRITTEN + 8] == bytes(8):
+            return
+        sb[S_KBYTES_WRITTEN:S_KBYTES_WRITTEN + 8] = bytes(8)
+        ro_compat = int.from_bytes(sb[S_FEATURE_RO_COMPAT:S_FEATURE_RO_COMPAT + 4], "little")
+        if ro_compat & RO_COMPAT_METADATA_CSUM:
+            sb[S_CHECKSUM:S_CHECKSUM + 4] = crc32c_raw(bytes(sb[:S_CHECKSUM])).to_bytes(4, "little")
+        f.seek(offset + SUPERBLOCK)
+        f.write(sb)
+
+
+def _crc32c_table() -> list[int]:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c_raw(data: bytes, crc: int = 0xFFFFFFFF) -> int:
+    """CRC-32C as ext4 uses it: seed ~0, no final inversion."""
+    table = _CRC32C
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc
 
 
 def mke2fs_argv(
-    fs_type: str, tree: Path | None, out: Path, size: int, label: str, fs_uuid: str, options: tuple[str, ...]
+    fs_type: str, tree: Path | None, out: Path, size: int, label: str, fs_uuid: str, options: tuple[str, ...],
+    offset: int = 0,
 ) -> list[str]:
     """The mke2fs command line (size rounded up to KiB, as Guix does)."""
     extended = f"root_owner=0:0,hash_seed={fs_uuid},lazy_itable_init=1,lazy_journal_init=1"
+    if offset:
+        extended += f",offset={offset}"
     argv = [
         "mke2fs",
         "-t", fs_type,
@@ -162,12 +228,12 @@ def mknod_commands(path: str, kind: str, major: int, minor: int, mode: int = 0o6
     ]
 
 
-def run_debugfs(image: Path, commands: Sequence[str], env: dict[str, str]) -> None:
-    """Apply COMMANDS to IMAGE in a single `debugfs -w -f` run; fail on any error."""
+def run_debugfs(image: Path, commands: Sequence[str], env: dict[str, str], device: str | None = None) -> None:
+    """Apply COMMANDS to IMAGE (DEVICE: IMAGE?offset=N) in a single `debugfs -w -f` run; fail on any error."""
     cmdfile = image.with_name(image.name + ".debugfs")
     cmdfile.write_text("".join(f"{c}\n" for c in commands), encoding="utf-8", errors="surrogateescape")
     try:
-        proc = run(["debugfs", "-w", "-f", cmdfile, image], env=env)
+        proc = run(["debugfs", "-w", "-f", cmdfile, device or image], env=env)
     finally:
         cmdfile.unlink(missing_ok=True)
     check_debugfs_output(proc.stderr.decode("utf-8", "replace"), ["debugfs", "-w", "-f", os.fspath(cmdfile)])
