@@ -7,8 +7,10 @@ from pathlib import Path
 from .plan import ImagePlan
 
 
-def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False) -> Path:
+def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False, *,
+                substitutes: Path | None = None, strict: bool = False) -> Path:
     """Build PLAN's image (at OUTPUT, or in the cache) and return the file's path."""
-    from .pipeline import build_image as run_pipeline
+    from .pipeline import BuildOptions, build_image as run_pipeline
 
-    return run_pipeline(plan, output=output, quiet=quiet)
+    return run_pipeline(plan, output=output, quiet=quiet,
+                        options=BuildOptions(substitutes=substitutes, strict=strict))

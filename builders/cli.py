@@ -160,7 +160,8 @@ def _apply_options(interp, image, label, image_size, volatile, system=None, targ
 def run_image(file: Optional[Path], expression: Optional[str], image_type: Optional[str], load_path: list[Path],
               image_size: Optional[str], label: Optional[str], volatile: bool, dry_run: bool, plan_json: bool,
               output: Optional[Path], quiet: bool, debug: bool, system: Optional[str] = None,
-              target: Optional[str] = None) -> None:
+              target: Optional[str] = None, substitutes: Optional[Path] = None, strict: bool = False,
+              then=None) -> None:
     from schemeconf.interpreter import run_deep
 
     if file is None and expression is None:
@@ -193,8 +194,11 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             return
         from builders.build import build_image
 
-        path = build_image(plan, output=output, quiet=quiet)
-        typer.echo(str(path))
+        path = build_image(plan, output=output, quiet=quiet, substitutes=substitutes, strict=strict)
+        if then is not None:
+            then(plan, path)
+        else:
+            typer.echo(str(path))
 
     _guarded(work, debug)
 
@@ -214,13 +218,45 @@ def _image_command(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first (offline builds)."),
+    strict: bool = typer.Option(False, "--strict", help="Packages or services that cannot be realized are errors, not warnings."),
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
-              dry_run, plan, output, quiet, debug, system_, target)
+              dry_run, plan, output, quiet, debug, system_, target, substitutes, strict)
 
 
 system_app.command("image")(_image_command)
+
+
+@system_app.command("vm")
+def vm(
+    file: Optional[Path] = typer.Argument(None, help="Configuration file: an operating-system."),
+    image_type: str = typer.Option("qcow2", "-t", "--image-type", help="Image type to boot (default qcow2)."),
+    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Boot the system EXPR evaluates to."),
+    image_size: Optional[str] = typer.Option(None, "--image-size", help="Size of the root partition, e.g. 4GiB."),
+    run: bool = typer.Option(False, "--run", help="Start the virtual machine now, on this terminal."),
+    substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Build a virtual machine image of FILE and print the script that boots it in QEMU."""
+    import os
+
+    from builders.bootable import target_system
+    from builders.vm import write_script
+
+    def boot(plan, image: Path) -> None:
+        fmt = "qcow2" if plan.format == "compressed-qcow2" else "raw"
+        script = write_script(image, target_system(plan), image.with_name(image.name + "-run-vm.sh"), fmt=fmt,
+                              uefi=plan.os.bootloader.name.startswith("grub-efi"))
+        if run:
+            os.execv(str(script), [str(script)])
+        typer.echo(str(script))
+
+    run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, None, False,
+              False, False, None, quiet, debug, None, None, substitutes, False, then=boot)
 system_app.command("disk-image", help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
 
 

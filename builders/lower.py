@@ -244,8 +244,16 @@ def _group(g: Record) -> GroupPlan:
 
 
 def _service(s: Record) -> ServicePlan:
-    kind = s.get("kind").get("name")
-    return ServicePlan(kind=kind.name if isinstance(kind, Symbol) else str(kind), value=to_json_value(s.get("value")))
+    service_type = s.get("kind")
+    kind = service_type.get("name")
+    targets = []
+    for ext in to_list(service_type.get("extensions")):
+        target = ext.get("target") if isinstance(ext, Record) else None
+        name = target.get("name") if isinstance(target, Record) else None
+        if isinstance(name, Symbol):
+            targets.append(name.name)
+    return ServicePlan(kind=kind.name if isinstance(kind, Symbol) else str(kind), value=to_json_value(s.get("value")),
+                       extends=tuple(targets))
 
 
 def to_json_value(v: Any, depth: int = 0) -> Any:

@@ -69,9 +69,12 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def default_output(plan: ImagePlan) -> Path:
+def default_output(plan: ImagePlan, options: "BuildOptions | None" = None) -> Path:
+    """The content-addressed cache path: the key covers the plan and the build
+    options (a different substitute source may give other packages)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    name = f"{plan_seed(plan).hex()[:16]}-{plan.name}"
+    key = hashlib.sha256(plan_seed(plan) + repr(options or BuildOptions()).encode()).hexdigest()
+    name = f"{key[:16]}-{plan.name}"
     suffix = SUFFIXES.get(plan.format, "")
     if suffix and not name.endswith(suffix):
         name += suffix
@@ -239,8 +242,18 @@ def _return_extra_content() -> None:
         os.rename(dest, extra)
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, beyond the plan: where substitutes come from, and
+    whether what cannot be realized is an error (--strict)."""
+
+    substitutes: Path | None = None
+    strict: bool = False
+    bootable: bool = True        # False: the file-system layout only (tests of the layout)
+
+
 def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: int, quiet: bool,
-               extra_content: Path | None = None) -> None:
+               extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> None:
     from .fs import content_size, make_filesystem
     from .run import ToolFailed
     from .ptable import make_table, partition_guid
@@ -268,6 +281,21 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
             os.chmod(tree, 0o755)
         trees.append(tree)
 
+    boot = None
+    if options.bootable and rooti is not None:
+        from . import bootable
+
+        esp_index = next((i for i, p in enumerate(plan.partitions) if p.is_esp), None)
+        _say(quiet, "installing the system, kernel, initrd and bootloader configuration")
+        boot = bootable.prepare(plan, trees[rooti], work, root_uuid=uuids[rooti], root_index=rooti + 1,
+                                has_esp=esp_index is not None, substitutes=options.substitutes,
+                                strict=options.strict, stamp=stamp)
+        if esp_index is not None:
+            for rel, source in sorted(boot.esp_files.items()):
+                target = trees[esp_index] / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+
     sizes: list[int] = []
     contents: list[int] = []
     for i, p in enumerate(plan.partitions):
@@ -279,13 +307,15 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
             size = plan.root_size
         else:
             size = layout.guess_size(content)
-        if content > size:
-            raise too_small(plan, i, content, size)
         sizes.append(layout.align_up(size))
 
+    # Where things go is checked first: a layout error is the more basic mistake.
     placed = place(plan, sizes, head)
     check_overlaps(plan, placed, head)
     check_raw_writes(plan, placed, head)
+    for i, (content, (_, size)) in enumerate(zip(contents, placed)):
+        if content > size:
+            raise too_small(plan, i, content, size)
 
     # ext file systems are made in place in the disk file (mke2fs -E offset=), after the
     # tables and the other partitions (built as files, e.g. FAT) have been assembled.
@@ -331,6 +361,13 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
     assemble_disk(raw_out, disk_size, regions)
     for i in sorted(in_place):
         make(i, raw_out, placed[i][0])
+    if boot is not None:
+        _say(quiet, f"installing bootloader {plan.os.bootloader.name}")
+        from . import bootable
+
+        bootable.finish(boot, raw_out)
+        for warning in boot.warnings:  # after success, so that errors come first and alone
+            print(f"pyguix: warning: {warning}", file=sys.stderr, flush=True)
 
 
 def iso9660_uuid(seed: bytes) -> str:
@@ -417,7 +454,7 @@ def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp
 
 
 def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False, *,
-                extra_content: Path | None = None) -> Path:
+                extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> Path:
     """Build PLAN's image at OUTPUT (default: the cache) and return its path.
 
     EXTRA_CONTENT (internal, for benchmarks) is a host directory added to the
@@ -431,7 +468,7 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     seed = plan_seed(plan)
     stamp = epoch()
     if output is None:
-        output = default_output(plan)
+        output = default_output(plan, options)
         if output.exists() and extra_content is None:
             _say(quiet, f"{output} already built")
             return output
@@ -448,14 +485,14 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     try:
         if plan.format == "compressed-qcow2":
             raw = work / "disk.raw"
-            build_disk(plan, work, raw, seed, stamp, quiet, extra_content)
+            build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
             _say(quiet, "converting to qcow2 (zstd)")
             from .formats.qcow2 import convert
 
             convert(raw, tmp, compression="zstd")
         elif plan.format == "disk-image":
             raw = work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
-            build_disk(plan, work, raw, seed, stamp, quiet, extra_content)
+            build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
             os.replace(raw, tmp)
         else:
             build_tree_format(plan, work, tmp, seed, stamp, quiet, extra_content)

@@ -85,6 +85,7 @@ class GroupPlan:
 class ServicePlan:
     kind: str                        # the service type's name
     value: Any                       # JSON-friendly summary of the configuration
+    extends: tuple[str, ...] = ()    # names of the service types it extends (etc, special-files, ...)
 
 
 @dataclass(frozen=True)

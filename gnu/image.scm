@@ -95,12 +95,12 @@
 (define %image-formats
   '(disk-image compressed-qcow2 docker iso9660 tarball wsl2))
 
-(define (validate-image-format format)
-  (unless (memq format %image-formats)
+(define (validate-image-format fmt)
+  (unless (memq fmt %image-formats)
     (raise-config-error
      (format #f "~s: invalid 'format' value; expected one of ~a"
-             format (string-join (map symbol->string %image-formats) ", "))))
-  format)
+             fmt (string-join (map symbol->string %image-formats) ", "))))
+  fmt)
 
 (define (validate-partition-table-type type)
   (unless (memq type '(mbr gpt))

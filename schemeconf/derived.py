@@ -74,11 +74,16 @@ def _case(scope: Scope, x: Pair, tail: bool) -> Node:
         else:
             clauses.append((data, compile_body(c.cdr, scope, tail, c), False))
 
+    span = x.span
+
     def case(env: Any) -> Any:
         k = key(env)
         for data, node, arrow in clauses:
             if data is None or any(eqv(k, d) for d in data):
-                return apply_procedure(node(env), [k]) if arrow else node(env)
+                if not arrow:
+                    return node(env)
+                # `=>` calls its receiver in tail position, as in cond.
+                return TailCall(node(env), [k], span) if tail else apply_procedure(node(env), [k], span)
         return UNSPECIFIED
 
     return case
@@ -392,11 +397,22 @@ def catch(key: Any, thunk: Any, handler: Any, pre_handler: Any = False) -> Any:
     except EvalLimit:
         raise
     except SchemeError as e:
-        error_key = getattr(e, "key", sym("misc-error"))
+        # `throw` and `error` set throw_key/throw_args; other errors look like
+        # Guile's (KEY SUBR MESSAGE ARGS REST) with the message preformatted.
+        error_key = getattr(e, "throw_key", None) or _CATCH_KEYS.get(type(e).__name__, sym("misc-error"))
         if key is True or key is error_key:
-            args = getattr(e, "args_list", [e.message])
+            args = getattr(e, "throw_args", None)
+            if args is None:
+                args = [False, e.message, NIL, False]
             return apply_procedure(handler, [error_key, *args])
         raise
+
+
+_CATCH_KEYS = {
+    "UnboundVariable": sym("unbound-variable"),
+    "WrongType": sym("wrong-type-arg"),
+    "ArityError": sym("wrong-number-of-args"),
+}
 
 
 @special("false-if-exception")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import primitives
-from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, Values, Vector, from_list, sym
+from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, Values, Vector, from_list, sym, to_list
 from .environment import MISSING, Frame, assign, lookup
 from .errors import ArityError, EvalLimit, SchemeError, SchemeSyntaxError, WrongType
 from .primitives import Primitive, Procedure
@@ -272,6 +272,16 @@ def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any
                 continue
             return result
         if t is Primitive:
+            if proc.name == "apply" and len(args) >= 2 and isinstance(args[0], Procedure) and proc is _core_apply():
+                # (apply f ... lst) in tail position must not grow the stack:
+                # spread the arguments here and keep trampolining.
+                try:
+                    spread = to_list(args[-1])
+                except ValueError:
+                    pass  # not a list: the primitive reports it
+                else:
+                    proc, args = args[0], args[1:-1] + spread
+                    continue
             n = len(args)
             if n < proc.min_args or (proc.max_args is not None and n > proc.max_args):
                 try:
@@ -304,6 +314,10 @@ def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any
         from .printer import write_string
 
         raise WrongType(f"wrong type to apply: {write_string(proc)}", span)
+
+
+def _core_apply() -> Any:
+    return primitives.PRIMITIVE_MODULES[primitives.CORE].get("apply")
 
 
 primitives._caller = lambda proc, args: apply_procedure(proc, args)
@@ -838,9 +852,12 @@ def _and(scope: Scope, x: Pair, tail: bool) -> Node:
 
 @special("or")
 def _or(scope: Scope, x: Pair, tail: bool) -> Node:
-    nodes = [compile_form(p.car, scope, False, p.car_span) for p in (x.cdr.pairs() if x.cdr is not NIL else [])]
-    if not nodes:
+    operands = list(x.cdr.pairs()) if x.cdr is not NIL else []
+    if not operands:
         return _constant(False)
+    # The last operand is in tail position (R7RS 4.2.1), as in `and`.
+    nodes = [compile_form(p.car, scope, False, p.car_span) for p in operands[:-1]]
+    nodes.append(compile_form(operands[-1].car, scope, tail, operands[-1].car_span))
 
     def or_(env: Any) -> Any:
         for n in nodes:

@@ -100,7 +100,12 @@ def run_deep(fn: Callable[[], Any]) -> Any:
     finally:
         sys.setrecursionlimit(old_limit)
     if "error" in result:
-        raise result["error"]
+        error = result["error"]
+        if isinstance(error, EvalLimit):
+            # Its Python traceback is tens of thousands of frames deep: useless
+            # and very slow to format.
+            raise error.with_traceback(None)
+        raise error
     return result.get("value")
 
 

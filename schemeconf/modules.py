@@ -133,13 +133,16 @@ class Module:
         return v
 
     def _hint(self, name: Symbol) -> str | None:
-        close = closest_names(name.name, self.visible_names())
-        if close:
-            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        if name.name == "this-record":
+            return "this-record is only bound inside the value of a thunked or delayed record field"
+        hints = []
         where = self.loader.where_defined(name)
         if where:
-            return f"'{name.name}' is defined in module ({' '.join(where)}); add it with (use-modules ({' '.join(where)}))"
-        return None
+            hints.append(f"'{name.name}' is defined in module ({' '.join(where)}); add it with (use-modules ({' '.join(where)}))")
+        close = closest_names(name.name, self.visible_names())
+        if close:
+            hints.append("did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
+        return "; or ".join(hints) or None
 
     def exported(self, name: Symbol, fallback: bool = True) -> Any:
         if self.export_all or name in self.exports:
@@ -223,12 +226,14 @@ class Loader:
         return None
 
     def load(self, name: ModuleName, span: Span | None = None) -> Module:
-        module = self.modules.get(name)
-        if module is not None:
-            return module
+        # A module still being loaded is already in self.modules (partially
+        # defined), so the cycle check must come first.
         if name in self.loading:
             cycle = " -> ".join("(" + " ".join(n) + ")" for n in self.loading[self.loading.index(name):] + [name])
             raise ModuleError(f"module import cycle: {cycle}", span)
+        module = self.modules.get(name)
+        if module is not None:
+            return module
         if name == primitives.CORE:
             return self.core  # type: ignore[return-value]
         path = self.find_file(name)
@@ -296,8 +301,9 @@ def _is_under(path: Path, root: Path) -> bool:
 def run_forms(forms: list[Any], module: Module) -> Any:
     """Evaluate top-level FORMS in MODULE, one at a time; the value of the last one."""
     result: Any = UNSPECIFIED
-    for form in forms:
-        span = form.span if isinstance(form, Pair) else None
+    spans = getattr(forms, "spans", None)  # reader.Forms knows where top-level atoms are
+    for i, form in enumerate(forms):
+        span = form.span if isinstance(form, Pair) else (spans[i] if spans and i < len(spans) else None)
         result = eval_datum(form, module, span)
     return result
 

@@ -262,6 +262,12 @@ _PREFIX_SYMBOLS = {k: Symbol(v) for k, v in _PREFIX_SYMBOLS.items()}
 
 # --- building datums while parsing ----------------------------------------------------
 
+class Forms(list):
+    """The datums of a file; `spans[i]` is where datum i starts (for top-level atoms)."""
+
+    spans: list = []
+
+
 class _Located:
     """A datum that cannot carry its own span (NIL, vectors, bytes, `(. x)`), on its way up."""
 
@@ -279,7 +285,22 @@ class _Builder(Transformer):
 
     source: SourceFile
 
-    def start(self, children: list) -> list:
+    def start(self, children: list) -> "Forms":
+        """The top-level datums, with the span of each (atoms carry none)."""
+        forms = Forms(self._convert(children))
+        spans: list[Span | None] = []
+        for c in children:
+            t = type(c)
+            if t is Token:
+                spans.append(self._span(c))
+            elif t is _Located:
+                spans.append(c.span)
+            elif c is not _SKIP:
+                spans.append(getattr(c, "span", None))
+        forms.spans = spans
+        return forms
+
+    def _convert(self, children: list) -> list:
         out = []
         for c in children:
             t = type(c)
@@ -335,7 +356,7 @@ class _Builder(Transformer):
         return _new_span(Span, (self.source, tok.line, tok.column))
 
     def _items(self, children: list) -> list:
-        return self.start(children[1:-1])
+        return self._convert(children[1:-1])
 
     def abbrev(self, children: list) -> Pair:
         """'x -> (quote x); Guix's #~x -> (gexp x) and so on."""

@@ -377,9 +377,12 @@ def _define_record_type(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 3, None, "(define-record-type <TYPE> (CTOR FIELD...) PRED? (FIELD ACCESSOR [MODIFIER])...)")
     type_name, ctor_spec, pred = parts[0].car, parts[1].car, parts[2].car
     fields = []
+    modifiers: list[tuple[Symbol, FieldSpec]] = []
     for i, p in enumerate(parts[3:]):
         spec = to_list(p.car) if type(p.car) is Pair else [p.car]
         fields.append(FieldSpec(spec[0], spec[1] if len(spec) > 1 else None, i))
+        if len(spec) > 2:
+            modifiers.append((spec[2], fields[-1]))
     module = scope.module
 
     def define(env: Any) -> Any:
@@ -393,9 +396,34 @@ def _define_record_type(scope: Scope, x: Pair, tail: bool) -> Node:
         for f in fields:
             if f.accessor is not None:
                 module.define(f.accessor, Accessor(rtype, f))
+        for name, f in modifiers:
+            module.define(name, Modifier(rtype, f, name.name))
         return UNSPECIFIED
 
     return define
+
+
+class Modifier(Procedure, Applicable):
+    """An SRFI-9 field modifier: (set-point-x! p 10)."""
+
+    def __init__(self, rtype: RecordType, field: FieldSpec, name: str):
+        self.rtype = rtype
+        self.field = field
+        self.name = name
+
+    def apply(self, args: list[Any], span: Span | None) -> Any:
+        if len(args) != 2:
+            raise WrongType(f"{self.name}: expected 2 arguments, got {len(args)}", span)
+        rec = args[0]
+        if not isinstance(rec, Record) or rec.rtype is not self.rtype:
+            from .printer import write_string
+
+            raise WrongType(f"{self.name}: expected a {self.rtype.name} record, got {write_string(rec)}", span)
+        rec.values[self.field.index] = args[1]
+        return UNSPECIFIED
+
+    def scheme_repr(self, write: bool) -> str:
+        return f"#<procedure {self.name}>"
 
 
 # --- Python helpers -----------------------------------------------------------------

@@ -149,7 +149,7 @@ ERRORS = [
     E('(thing (name "a")\n       (size -3))', UserError, "not positive: -3", PL + 2, 14, "sanitizer-error-at-value",
       None),
     E('(thing-name 5)', WrongType, "thing-name: expected a <thing> record", PL + 1, 1, "accessor-wrong-type", None),
-    E("this-record", UnboundVariable, "this-record", PL + 1, 1, "this-record-outside", None),
+    E("this-record", UnboundVariable, "this-record", PL + 1, 1, "this-record-outside", "thunked or delayed"),
     E('(thing (name "a") (size (thing-size this-record)))', UnboundVariable, "this-record", PL + 1, 37,
       "this-record-in-non-thunked-field", None),
     E("(define-record-type <point> (make-point x y) point? (x point-x) (y point-y))\n(make-point 1)",
@@ -231,9 +231,7 @@ IMAGE_ERRORS = [
       "size (\"big\") can only be 'guess or a numeric expression", 3, 9, "partition-size-wrong-type", None),
     pytest.param(
         "(use-modules (gnu image))\n(image (operating-system #f)\n       (format 'floppy))", SchemeError,
-        "floppy: invalid 'format' value", 3, 16, None, id="image-format-wrong-value",
-        marks=pytest.mark.xfail(strict=True, reason="gnu/image.scm: validate-image-format's parameter `format` "
-                                "shadows the procedure `format` (reported, gnu/ not owned here)")),
+        "floppy: invalid 'format' value", 3, 16, None, id="image-format-wrong-value"),
 ]
 
 

@@ -7,7 +7,7 @@
 | vector? keyword? bytevector? unspecified? eof-object?        | core   |
 | apply map for-each map-in-order values call-with-values      | core   |
 | error raise throw scm-error                                  | core   |
-| identity compose const negate                                | core   |
+| identity compose const negate and=>                          | core   |
 | force make-promise promise?                                  | core   |
 | map for-each (srfi-1 re-exports)                             | srfi-1 |
 
@@ -181,6 +181,10 @@ def error(message, *irritants):
     text = " ".join([display_text(message)] + [write_text(x) for x in irritants])
     err = UserError(text)
     err.irritants = list(irritants)
+    # What a (catch #t THUNK HANDLER) handler receives, as in Guile:
+    # misc-error #f "~A ~S ..." (MESSAGE IRRITANT ...) #f
+    err.throw_key = Symbol("misc-error")
+    err.throw_args = [False, " ".join(["~A"] + ["~S"] * len(irritants)), make_list([message, *irritants]), False]
     raise err
 
 
@@ -215,6 +219,15 @@ def scm_error(key, who, message, args, rest):
 
 
 # --- combinators --------------------------------------------------------------------
+
+@primitive("and=>")
+def and_then(value, proc):
+    """Guile's (and=> VALUE PROC): #f if VALUE is #f, else (PROC VALUE)."""
+    if value is False:
+        return False
+    want_procedure("and=>", proc, 2)
+    return call(proc, value)
+
 
 @primitive("identity")
 def identity(x):

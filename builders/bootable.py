@@ -1,0 +1,168 @@
+"""Making an image bootable: the system, kernel, initrd and bootloader.
+
+The pipeline calls, in order:
+
+1. `prepare(...)` once the root tree is staged: realizes the packages from
+   substitutes, installs the busybox-based running system, copies the kernel
+   and writes the initrd into /boot (GNU Mach for the Hurd), writes the
+   bootloader's configuration file, and returns what the ESP must hold;
+2. `finish(parts, raw_disk)` once the raw disk is assembled: writes the
+   bootloader's boot code (GRUB's boot.img and core.img for BIOS).
+
+What cannot be realized — declared packages without a substitute, services
+the busybox system does not run, the Hurd's servers — is collected in
+`BootParts.warnings`; with `strict` it is an error instead.
+"""
+
+from __future__ import annotations
+
+import platform as host_platform
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bootloaders import BootContext, Installer, installer_for
+from .errors import BuildError
+from .plan import ImagePlan
+
+HOST_SYSTEMS = {"x86_64": "x86_64-linux", "aarch64": "aarch64-linux", "i686": "i686-linux", "armv7l": "armhf-linux"}
+# Guix's ESP initializer makes the EFI loader of the build host's type (build-pipeline.md §3.3).
+EFI_ARCHS = {"x86_64-linux": ("x86_64",), "i686-linux": ("i386",), "i586-gnu": ("i386",), "x86_64-gnu": ("x86_64",)}
+
+
+# Services whose extensions the root tree itself realizes (builders/rootfs.py).
+TREE_SERVICES = {"etc", "special-files", "profile", "activate", "setuid-program", "privileged-program"}
+
+
+@dataclass
+class BootParts:
+    installer: Installer
+    context: BootContext
+    esp_files: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    write_boot_code: bool = True
+
+
+def target_system(plan: ImagePlan) -> str:
+    """The Nix-style system the image is for: the image's platform, else this machine."""
+    return plan.platform_system or HOST_SYSTEMS.get(host_platform.machine(), "x86_64-linux")
+
+
+def is_hurd(plan: ImagePlan) -> bool:
+    return bool(plan.os and plan.os.hurd) or target_system(plan).endswith("-gnu")
+
+
+def _provider(substitutes: Path | None):
+    from .substitutes import default_provider
+
+    return default_provider(substitutes)
+
+
+def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_index: int, has_esp: bool,
+            substitutes: Path | None = None, strict: bool = False, stamp: int = 1) -> BootParts:
+    """Install the running system, kernel, initrd and bootloader configuration into TREE."""
+    assert plan.os is not None
+    provider = _provider(substitutes)
+    system = target_system(plan)
+    warnings = unrealizable_packages(plan, system)
+    boot = tree / "boot"
+    boot.mkdir(mode=0o755, exist_ok=True)
+    if is_hurd(plan):
+        kernel_path, initrd_path = _install_gnumach(plan, provider, system, boot), None
+        warnings.append("the Hurd's servers (hurd, ext2fs, exec) have no reachable substitute: "
+                        "the image boots GNU Mach only; see README, 'The Hurd'")
+    else:
+        kernel_path, initrd_path, unrealized = _install_linux(plan, provider, system, tree, root_uuid, stamp)
+        in_tree = {s.kind for s in plan.os.services if set(s.extends) & TREE_SERVICES}
+        warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized if s not in in_tree]
+    installer = installer_for(plan.os.bootloader.name)
+    context = BootContext(
+        os_plan=plan.os, table=plan.partition_table, root_partition_index=root_index, root_uuid=root_uuid,
+        kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan),
+        efi_archs=EFI_ARCHS.get(system, ()),
+    )
+    config = tree / installer.config_file.lstrip("/")
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(installer.config_text(context))
+    config.chmod(0o644)
+    esp = installer.esp_files(context, work) if has_esp else {}
+    # Guix's GPT images have no BIOS boot partition, so BIOS GRUB has nowhere
+    # to put its core image there: such an image boots through its ESP (UEFI).
+    bios_on_gpt = installer.name == "grub" and plan.partition_table == "gpt"
+    if bios_on_gpt:
+        warnings.append("grub-bootloader on a GPT image: no BIOS boot code is written (the image has no BIOS "
+                        "boot partition); it boots on UEFI through the ESP" if has_esp else
+                        "grub-bootloader on a GPT image without an ESP: the image is not bootable")
+    if strict and warnings:
+        raise BuildError("--strict: " + "; ".join(warnings))
+    return BootParts(installer, context, esp, warnings, write_boot_code=not bios_on_gpt)
+
+
+def finish(parts: BootParts, raw_disk: Path) -> None:
+    """Write the bootloader's boot code into the assembled disk."""
+    if parts.write_boot_code:
+        parts.installer.install(parts.context, raw_disk)
+
+
+def unrealizable_packages(plan: ImagePlan, system: str) -> list[str]:
+    from .substitutes.mapping import debian_packages, unavailable_reason
+
+    by_reason: dict[str, list[str]] = {}
+    for name in plan.os.packages if plan.os else ():
+        if debian_packages(name, system) is None:
+            reason = unavailable_reason(name, system) or "no substitute is known for it"
+            by_reason.setdefault(reason.replace(f" for the Guix package '{name}'", "").replace(f"'{name}' ", ""), []).append(name)
+    return [f"{len(names)} declared package(s) not realized for {system} ({', '.join(names)}): {reason}"
+            for reason, names in by_reason.items()]
+
+
+def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid: str,
+                   stamp: int) -> tuple[str, str, list[str]]:
+    from .initrd import make_initrd
+    from .modules import kernel_image
+    from .substitutes import realize_guix
+    from .substitutes.mapping import debian_architecture
+    from .substitutes.provider import realize
+    from .system import install_system
+
+    assert plan.os is not None
+    arch = debian_architecture(system)
+    if not plan.os.kernel:
+        raise BuildError("the operating system declares no kernel")
+    kernel_dir = realize_guix(provider, plan.os.kernel, system)
+    busybox_dir = realize(provider, ["busybox-static"], arch)
+    tzdata_dir = _optional(lambda: realize(provider, ["tzdata"], "all"))
+    fsck_dir = _optional(lambda: realize(provider, ["e2fsck-static"], arch))
+    unrealized = install_system(plan.os, tree, busybox_dir, arch, tzdata_dir=tzdata_dir)
+    boot = tree / "boot"
+    shutil.copyfile(kernel_image(kernel_dir), boot / "vmlinuz")
+    (boot / "vmlinuz").chmod(0o644)
+    make_initrd(plan.os, kernel_dir, busybox_dir, arch, boot / "initrd.img", fsck_dir=fsck_dir,
+                root=f"UUID={root_uuid}", epoch=stamp)
+    (boot / "initrd.img").chmod(0o644)
+    return "/boot/vmlinuz", "/boot/initrd.img", unrealized
+
+
+def _install_gnumach(plan: ImagePlan, provider, system: str, boot: Path) -> str:
+    from .substitutes import realize_guix
+
+    mach_dir = realize_guix(provider, "gnumach", system)
+    candidates = sorted((mach_dir / "boot").glob("gnumach*.gz"))
+    if not candidates:
+        raise BuildError(f"no GNU Mach image in the gnumach substitute for {system}")
+    shutil.copyfile(candidates[0], boot / "gnumach.gz")
+    (boot / "gnumach.gz").chmod(0o644)
+    return "/boot/gnumach.gz"
+
+
+def _optional(fn):
+    try:
+        return fn()
+    except BuildError:
+        return None
+
+
+def _explain(kind: str) -> str:
+    from .system import explain
+
+    return explain(kind)
