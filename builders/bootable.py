@@ -41,6 +41,7 @@ class BootParts:
     esp_files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     write_boot_code: bool = True
+    raw_writes: list = field(default_factory=list)   # (offset, bytes or Path, name): U-Boot blobs
 
 
 def target_system(plan: ImagePlan) -> str:
@@ -67,19 +68,30 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
     warnings = unrealizable_packages(plan, system)
     boot = tree / "boot"
     boot.mkdir(mode=0o755, exist_ok=True)
+    hurd_modules: tuple[str, ...] = ()
+    fdtdir: str | None = None
+    raw_writes: list = []
     if is_hurd(plan):
-        kernel_path, initrd_path = _install_gnumach(plan, provider, system, boot), None
-        warnings.append("the Hurd's servers (hurd, ext2fs, exec) have no reachable substitute: "
-                        "the image boots GNU Mach only; see README, 'The Hurd'")
+        from .hurd import install_hurd  # GNU Mach, the Hurd's boot modules, device nodes
+
+        hurd = install_hurd(plan, provider, system, tree, root_index=root_index)
+        kernel_path, initrd_path, hurd_modules = hurd.kernel_path, None, hurd.module_lines
+        warnings += hurd.warnings
     else:
         kernel_path, initrd_path, unrealized = _install_linux(plan, provider, system, tree, root_uuid, stamp)
         in_tree = {s.kind for s in plan.os.services if set(s.extends) & TREE_SERVICES}
         warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized if s not in in_tree]
+        if plan.os.bootloader.name in ("u-boot", "extlinux", "extlinux-gpt"):
+            from .boards import install_board  # device trees, and the board's U-Boot blobs
+
+            board = install_board(plan, provider, system, tree)
+            fdtdir, raw_writes = board.fdtdir, board.raw_writes
+            warnings += board.warnings
     installer = installer_for(plan.os.bootloader.name)
     context = BootContext(
         os_plan=plan.os, table=plan.partition_table, root_partition_index=root_index, root_uuid=root_uuid,
-        kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan),
-        efi_archs=EFI_ARCHS.get(system, ()),
+        kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan), hurd_module_lines=hurd_modules,
+        fdtdir=fdtdir, efi_archs=EFI_ARCHS.get(system, ()),
     )
     config = tree / installer.config_file.lstrip("/")
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -95,13 +107,18 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
                         "grub-bootloader on a GPT image without an ESP: the image is not bootable")
     if strict and warnings:
         raise BuildError("--strict: " + "; ".join(warnings))
-    return BootParts(installer, context, esp, warnings, write_boot_code=not bios_on_gpt)
+    return BootParts(installer, context, esp, warnings, write_boot_code=not bios_on_gpt, raw_writes=raw_writes)
 
 
 def finish(parts: BootParts, raw_disk: Path) -> None:
-    """Write the bootloader's boot code into the assembled disk."""
+    """Write the bootloader's boot code into the assembled disk: GRUB's boot
+    sector and core image, or a board's U-Boot blobs at their offsets."""
+    from .disk import write_at
+
     if parts.write_boot_code:
         parts.installer.install(parts.context, raw_disk)
+    for offset, data, name in parts.raw_writes:
+        write_at(raw_disk, offset, data, name=name)
 
 
 def unrealizable_packages(plan: ImagePlan, system: str) -> list[str]:
@@ -141,18 +158,6 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
                 root=f"UUID={root_uuid}", epoch=stamp)
     (boot / "initrd.img").chmod(0o644)
     return "/boot/vmlinuz", "/boot/initrd.img", unrealized
-
-
-def _install_gnumach(plan: ImagePlan, provider, system: str, boot: Path) -> str:
-    from .substitutes import realize_guix
-
-    mach_dir = realize_guix(provider, "gnumach", system)
-    candidates = sorted((mach_dir / "boot").glob("gnumach*.gz"))
-    if not candidates:
-        raise BuildError(f"no GNU Mach image in the gnumach substitute for {system}")
-    shutil.copyfile(candidates[0], boot / "gnumach.gz")
-    (boot / "gnumach.gz").chmod(0o644)
-    return "/boot/gnumach.gz"
 
 
 def _optional(fn):
