@@ -213,8 +213,13 @@ def _file_system(fs: Record) -> FileSystemPlan:
 def _password(value: Any) -> str | None:
     if isinstance(value, str):
         return value
-    if isinstance(value, CryptRequest):
-        return f"crypt:{value.salt}:{value.password}"
+    if isinstance(value, CryptRequest):  # (crypt "pw" "$6$salt"): hashed now, as Guile would
+        from .sha_crypt import sha_crypt
+
+        try:
+            return sha_crypt(value.password, value.salt)
+        except ValueError as e:
+            raise ConfigError(str(e), None) from None
     return None
 
 

@@ -9,11 +9,12 @@ template may capture a user's variable of the same name.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from .datum import NIL, UNSPECIFIED, Pair, Symbol, Vector, equal, sym
 from .errors import SchemeSyntaxError
-from .evaluator import Macro, Scope, args_of, special, _constant
+from .environment import MISSING
+from .evaluator import SPECIAL_FORMS, Macro, Scope, args_of, special, _constant
 from .source import Span
 
 ELLIPSIS = sym("...")
@@ -30,7 +31,9 @@ class Multi:
 
 
 class SyntaxRules(Macro):
-    def __init__(self, name: str, literals: set[Symbol], rules: list[tuple[Any, Any]], ellipsis: Symbol, span: Span | None):
+    def __init__(self, name: str, literals: set[Symbol], rules: list[tuple[Any, Any]], ellipsis: Symbol,
+                 span: Span | None, module: Any = None):
+        self.module = module  # where the macro was defined
         self.name = name
         self.literals = literals
         self.rules = rules
@@ -42,11 +45,28 @@ class SyntaxRules(Macro):
             bindings: dict[Symbol, Any] = {}
             pat_rest = pattern.cdr if type(pattern) is Pair else NIL
             if self._match(pat_rest, form.cdr, bindings):
-                return self._instantiate(template, bindings, form.span or form.car_span)
+                expansion = self._instantiate(template, bindings, form.span or form.car_span)
+                self._lend_free_names(template, bindings, scope)
+                return expansion
         err = SchemeSyntaxError(f"no syntax rule of '{self.name}' matches this form", form.span or form.car_span)
         if self.span is not None:
             err.note(f"'{self.name}' is defined here", self.span)
         raise err
+
+    def _lend_free_names(self, template: Any, bindings: dict[Symbol, Any], scope: Scope) -> None:
+        """A name the template uses that the macro's module defines but the
+        use site does not know (e.g. `image` in (gnu system image)'s
+        `image-with-os`, used where only (gnu system image) is imported) is
+        made visible at the use site: a small step towards hygiene."""
+        if self.module is None or self.module is scope.module:
+            return
+        for name in _symbols(template):
+            if name in bindings or scope.is_local(name) or name in SPECIAL_FORMS:
+                continue
+            if scope.module.resolve(name, fallback=False) is MISSING:
+                value = self.module.resolve(name, fallback=False)
+                if value is not MISSING:
+                    scope.module.define(name, value)
 
     # --- matching -------------------------------------------------------------------
 
@@ -155,6 +175,17 @@ class SyntaxRules(Macro):
         return out
 
 
+def _symbols(x: Any) -> Iterator[Symbol]:
+    while type(x) is Pair:
+        yield from _symbols(x.car)
+        x = x.cdr
+    if type(x) is Symbol:
+        yield x
+    elif isinstance(x, Vector):
+        for item in x:
+            yield from _symbols(item)
+
+
 def _span_of(value: Any, default: Span | None) -> Span | None:
     if type(value) is Pair:
         return value.span or value.car_span or default
@@ -196,7 +227,7 @@ def compile_transformer(name: Symbol, spec: Any, scope: Scope, span: Span | None
         if type(clause) is not Pair or type(clause.cdr) is not Pair or clause.cdr.cdr is not NIL:
             raise SchemeSyntaxError("syntax-rules: each rule is (PATTERN TEMPLATE)", span)
         rules.append((clause.car, clause.cdr.car))
-    return SyntaxRules(name.name, literals, rules, ellipsis, span)
+    return SyntaxRules(name.name, literals, rules, ellipsis, span, scope.module)
 
 
 @special("define-syntax-rule")
@@ -206,6 +237,6 @@ def _define_syntax_rule(scope: Scope, x: Pair, tail: bool):
     if type(head) is not Pair or type(head.car) is not Symbol:
         raise SchemeSyntaxError("define-syntax-rule: expected (NAME PATTERN...)", parts[0].car_span)
     template = parts[-1].car
-    macro = SyntaxRules(head.car.name, set(), [(head, template)], ELLIPSIS, x.span)
+    macro = SyntaxRules(head.car.name, set(), [(head, template)], ELLIPSIS, x.span, scope.module)
     scope.module.define(head.car, macro)
     return _constant(UNSPECIFIED)

@@ -221,3 +221,13 @@ def test_unknown_system_is_an_error():
 def test_image_platform_wins_over_system():
     out = pyguix("system", "image", "-n", "--system=x86_64-linux", "-t", "pine64-raw", "samples/my-pine-os.scm")
     assert "(platform aarch64-linux)" in out.stdout
+
+
+def test_bundled_macro_works_without_importing_its_helpers():
+    # image-with-os expands to (image ...), which the use site never imported:
+    # the macro's own module lends the name, as hygiene would.
+    out = pyguix("system", "image", "-n", "-e",
+                 "(begin (use-modules (gnu system image))"
+                 " (image-with-os mbr-disk-image (@ (gnu system images pine64) pine64-barebones-os)))")
+    assert out.returncode == 0, out.stderr
+    assert '(host-name "vignemale")' in out.stdout
