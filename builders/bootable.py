@@ -91,7 +91,7 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
     context = BootContext(
         os_plan=plan.os, table=plan.partition_table, root_partition_index=root_index, root_uuid=root_uuid,
         kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan), hurd_module_lines=hurd_modules,
-        fdtdir=fdtdir, efi_archs=EFI_ARCHS.get(system, ()),
+        fdtdir=fdtdir, efi_archs=EFI_ARCHS.get(system, ()), grub_dirs=provider,
     )
     config = tree / installer.config_file.lstrip("/")
     config.parent.mkdir(parents=True, exist_ok=True)
