@@ -147,13 +147,19 @@ def volume_id_for(uuid: str | None, label: str, size: int, epoch: int) -> int:
 
 def import_pyfatfs() -> tuple[types.ModuleType, types.ModuleType, types.ModuleType]:
     """Import pyfatfs (PyFat, PyFatFS, DosDateTime), stubbing pkg_resources if needed."""
+    import warnings
+
     try:
-        import pkg_resources  # noqa: F401
+        with warnings.catch_warnings():  # setuptools 80 warns that pkg_resources is deprecated
+            warnings.simplefilter("ignore")
+            import pkg_resources  # noqa: F401
     except ImportError:
         stub = types.ModuleType("pkg_resources")
         stub.declare_namespace = lambda name: None  # type: ignore[attr-defined]
         sys.modules["pkg_resources"] = stub
-    from pyfatfs import DosDateTime, PyFat, PyFatFS
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyfatfs import DosDateTime, PyFat, PyFatFS
 
     return PyFat, PyFatFS, DosDateTime
 
