@@ -60,8 +60,15 @@ def _provider(substitutes: Path | None):
 
 
 def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_index: int, has_esp: bool,
-            substitutes: Path | None = None, strict: bool = False, stamp: int = 1) -> BootParts:
-    """Install the running system, kernel, initrd and bootloader configuration into TREE."""
+            substitutes: Path | None = None, strict: bool = False, stamp: int = 1,
+            live: bool = False) -> BootParts:
+    """Install the running system, kernel, initrd and bootloader configuration into TREE.
+
+    LIVE (ISO images): the root is the ISO 9660 file system found by ROOT_UUID
+    (its volume date), mounted read-only under a tmpfs overlay, and the
+    bootloader is GRUB as grub-mkrescue sets it up, whatever the OS declares
+    (Guix's operating-system-for-image does the same); builders/live.py makes
+    the El Torito images."""
     assert plan.os is not None
     provider = _provider(substitutes)
     system = target_system(plan)
@@ -76,18 +83,21 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
 
         hurd = install_hurd(plan, provider, system, tree, root_index=root_index)
         kernel_path, initrd_path, hurd_modules = hurd.kernel_path, None, hurd.module_lines
+        if "hurd" in hurd.installed:  # a --substitutes folder provided the Hurd after all
+            warnings = unrealizable_packages(plan, system, provided={"hurd"})
         warnings += hurd.warnings
     else:
-        kernel_path, initrd_path, unrealized = _install_linux(plan, provider, system, tree, root_uuid, stamp)
+        kernel_path, initrd_path, unrealized = _install_linux(plan, provider, system, tree, root_uuid, stamp,
+                                                              live=live)
         in_tree = {s.kind for s in plan.os.services if set(s.extends) & TREE_SERVICES}
         warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized if s not in in_tree]
-        if plan.os.bootloader.name in ("u-boot", "extlinux", "extlinux-gpt"):
+        if plan.os.bootloader.name in ("u-boot", "extlinux", "extlinux-gpt") and not live:
             from .boards import install_board  # device trees, and the board's U-Boot blobs
 
             board = install_board(plan, provider, system, tree)
             fdtdir, raw_writes = board.fdtdir, board.raw_writes
             warnings += board.warnings
-    installer = installer_for(plan.os.bootloader.name)
+    installer = installer_for("grub-mkrescue" if live else plan.os.bootloader.name)
     context = BootContext(
         os_plan=plan.os, table=plan.partition_table, root_partition_index=root_index, root_uuid=root_uuid,
         kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan), hurd_module_lines=hurd_modules,
@@ -121,12 +131,12 @@ def finish(parts: BootParts, raw_disk: Path) -> None:
         write_at(raw_disk, offset, data, name=name)
 
 
-def unrealizable_packages(plan: ImagePlan, system: str) -> list[str]:
+def unrealizable_packages(plan: ImagePlan, system: str, provided: set[str] = frozenset()) -> list[str]:
     from .substitutes.mapping import debian_packages, unavailable_reason
 
     by_reason: dict[str, list[str]] = {}
     for name in plan.os.packages if plan.os else ():
-        if debian_packages(name, system) is None:
+        if name not in provided and debian_packages(name, system) is None:
             reason = unavailable_reason(name, system) or "no substitute is known for it"
             by_reason.setdefault(reason.replace(f" for the Guix package '{name}'", "").replace(f"'{name}' ", ""), []).append(name)
     return [f"{len(names)} declared package(s) not realized for {system} ({', '.join(names)}): {reason}"
@@ -134,7 +144,7 @@ def unrealizable_packages(plan: ImagePlan, system: str) -> list[str]:
 
 
 def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid: str,
-                   stamp: int) -> tuple[str, str, list[str]]:
+                   stamp: int, live: bool = False) -> tuple[str, str, list[str]]:
     from .initrd import make_initrd
     from .modules import kernel_image
     from .substitutes import realize_guix
@@ -155,7 +165,7 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
     shutil.copyfile(kernel_image(kernel_dir), boot / "vmlinuz")
     (boot / "vmlinuz").chmod(0o644)
     make_initrd(plan.os, kernel_dir, busybox_dir, arch, boot / "initrd.img", fsck_dir=fsck_dir,
-                root=f"UUID={root_uuid}", epoch=stamp)
+                root=f"UUID={root_uuid}", epoch=stamp, root_type="iso9660" if live else None, volatile=live)
     (boot / "initrd.img").chmod(0o644)
     return "/boot/vmlinuz", "/boot/initrd.img", unrealized
 

@@ -8,6 +8,7 @@ rendered as FILE:LINE:COL: error: ... (exit 1) with no traceback unless
 from __future__ import annotations
 
 import re
+from enum import Enum
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -21,6 +22,12 @@ system_app = typer.Typer(no_args_is_help=False, help="Build and inspect operatin
 app.add_typer(system_app, name="system")
 
 DEFAULT_IMAGE_TYPE = "mbr-hybrid-raw"
+
+
+class Qcow2Compression(str, Enum):
+    zstd = "zstd"    # what Guix uses today
+    zlib = "zlib"
+    none = "none"
 _UNITS = {"": 1, "B": 1, "K": 1024, "KiB": 1024, "k": 1024, "M": 1024**2, "MiB": 1024**2, "G": 1024**3,
           "GiB": 1024**3, "T": 1024**4, "TiB": 1024**4, "kB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4}
 
@@ -161,7 +168,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
               image_size: Optional[str], label: Optional[str], volatile: bool, dry_run: bool, plan_json: bool,
               output: Optional[Path], quiet: bool, debug: bool, system: Optional[str] = None,
               target: Optional[str] = None, substitutes: Optional[Path] = None, strict: bool = False,
-              then=None) -> None:
+              then=None, qcow2_compression: str = "zstd") -> None:
     from schemeconf.interpreter import run_deep
 
     if file is None and expression is None:
@@ -194,7 +201,8 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             return
         from builders.build import build_image
 
-        path = build_image(plan, output=output, quiet=quiet, substitutes=substitutes, strict=strict)
+        path = build_image(plan, output=output, quiet=quiet, substitutes=substitutes, strict=strict,
+                           qcow2_compression=None if qcow2_compression == "none" else qcow2_compression)
         if then is not None:
             then(plan, path)
         else:
@@ -220,10 +228,12 @@ def _image_command(
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
     substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first (offline builds)."),
     strict: bool = typer.Option(False, "--strict", help="Packages or services that cannot be realized are errors, not warnings."),
+    qcow2_compression: Qcow2Compression = typer.Option(Qcow2Compression.zstd, "--qcow2-compression", help="Compression of qcow2 clusters."),
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
-              dry_run, plan, output, quiet, debug, system_, target, substitutes, strict)
+              dry_run, plan, output, quiet, debug, system_, target, substitutes, strict,
+              qcow2_compression=qcow2_compression.value)
 
 
 system_app.command("image")(_image_command)

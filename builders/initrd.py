@@ -15,6 +15,12 @@ device path; the plan's root file system when the command line has none),
 polling up to ~10 s, checks it with e2fsck -p when an e2fsck is in the
 initrd, mounts it read-write, moves /dev into it and switch_roots to
 /sbin/init (or `init=`).
+
+Live images (ISO 9660 root, `volatile`): the ISO is found by its volume id
+or volume-date "UUID" (findfs, else by reading its volume descriptor), and
+mounted read-only under an overlay whose upper layer is a tmpfs, so the
+running system can write anywhere and forgets it all at power-off; the
+CD-ROM, ISO 9660 and overlay modules are added.
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ FS_MODULES: dict[str, tuple[str, ...]] = {
     "iso9660": ("isofs",), "bcachefs": ("bcachefs",), "ntfs3": ("ntfs3",),
 }
 
+# A live image's root: the ISO 9660 file system on a CD drive (IDE/SATA/SCSI), under an
+# overlay whose upper layer is a tmpfs (Guix's volatile root).
+LIVE_MODULES: dict[str, tuple[str, ...]] = {
+    "iso9660": ("isofs", "cdrom", "sr_mod", "ata_piix", "ahci", "virtio_scsi"),
+    "volatile": ("overlay",),
+}
+
 ARCH_ALIASES = {"x86_64": "x86_64", "amd64": "x86_64", "i686": "i686", "i386": "i686", "i586": "i686",
                 "aarch64": "aarch64", "arm64": "aarch64", "armhf": "armhf", "armv7": "armhf", "arm": "armhf"}
 
@@ -69,6 +82,7 @@ class InitrdPlan:
     root_type: str                      # root file system type
     kernel_release: str
     root_options: str = ""              # the "/" file system's options (rootflags= adds to them)
+    volatile: bool = False              # read-only root under a tmpfs-backed overlay (live images)
 
 
 def root_file_system(os_plan: OsPlan) -> FileSystemPlan | None:
@@ -95,12 +109,13 @@ def choose_compression(config: dict[str, str]) -> str:
 
 
 def plan_initrd(os_plan: OsPlan, kernel_dir: Path, arch: str, *, root: str | None = None,
-                root_type: str | None = None) -> InitrdPlan:
+                root_type: str | None = None, volatile: bool = False) -> InitrdPlan:
     """What the initrd of OS_PLAN holds with the kernel extracted in KERNEL_DIR.
 
     ROOT and ROOT_TYPE override the root device ("UUID=...", "LABEL=...") and
     type of the plan's "/" file system, as the image's root partition does;
-    the kernel's root= argument overrides both at boot.
+    the kernel's root= argument overrides both at boot.  VOLATILE: mount the
+    root read-only under an overlay with a tmpfs upper layer (live ISOs).
     """
     kernel = KernelModules(kernel_dir)
     arch = normalize_arch(arch)
@@ -114,6 +129,8 @@ def plan_initrd(os_plan: OsPlan, kernel_dir: Path, arch: str, *, root: str | Non
     for fs_type in boot_types:
         wanted += [m for m in FS_MODULES.get(fs_type, (fs_type,)) if kernel.exists(m)]
     wanted += [m for m in DISK_MODULES.get(arch, ()) if kernel.exists(m)]
+    live = (LIVE_MODULES["iso9660"] if "iso9660" in boot_types else ()) + (LIVE_MODULES["volatile"] if volatile else ())
+    wanted += [m for m in live if kernel.exists(m)]
     seen: set[str] = set()
     roots = [m for m in wanted if not (m in seen or seen.add(m))]  # type: ignore[func-returns-value]
     root_fs = root_file_system(os_plan)
@@ -126,6 +143,7 @@ def plan_initrd(os_plan: OsPlan, kernel_dir: Path, arch: str, *, root: str | Non
         root_type=root_type or (root_fs.type if root_fs else "ext4"),
         kernel_release=str(kernel.release),
         root_options=(root_fs.options or "") if root_fs else "",
+        volatile=volatile,
     )
 
 
@@ -158,10 +176,53 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
+# Live images (sourced into /init when the root is ISO 9660 or volatile):
+# `find_iso SPEC` finds the ISO 9660 image whose volume id (LABEL=) or volume
+# date (UUID=, "YYYY-MM-DD-HH-MM-SS-CC" as blkid and GRUB spell it) is SPEC,
+# reading the primary volume descriptor (sector 16 of 2048 bytes) itself, in
+# case busybox's findfs does not know ISO 9660 UUIDs; `mount_volatile DEV`
+# mounts DEV read-only on /real-root, a tmpfs on /rw-root and the overlay of
+# the two on /newroot, as Guix's initrd does for a volatile root.
+LIVE_FUNCTIONS = r"""iso_ids() {
+  dd if="$1" of=/tmp/pvd bs=2048 skip=16 count=1 2>/dev/null || return 1
+  [ "$(dd if=/tmp/pvd bs=1 skip=1 count=5 2>/dev/null)" = CD001 ] || return 1
+  echo "LABEL=$(dd if=/tmp/pvd bs=1 skip=40 count=32 2>/dev/null | sed 's/ *$//')"
+  for off in 830 813; do
+    d=$(dd if=/tmp/pvd bs=1 skip=$off count=16 2>/dev/null)
+    case "$d" in
+      0000000000000000|"") ;;
+      *) echo "UUID=$(echo "$d" | sed 's/^\(....\)\(..\)\(..\)\(..\)\(..\)\(..\)\(..\)$/\1-\2-\3-\4-\5-\6-\7/')"; break ;;
+    esac
+  done
+}
+
+find_iso() {
+  for d in /dev/sr* /dev/vd* /dev/sd* /dev/hd* /dev/nvme*n*; do
+    [ -b "$d" ] || continue
+    if iso_ids "$d" 2>/dev/null | grep -qixF "$1"; then echo "$d"; return 0; fi
+  done
+  return 1
+}
+
+mount_volatile() {
+  mkdir -p /real-root /rw-root
+  mount -t "$ROOTTYPE" -o "ro${ROOTFLAGS:+,$ROOTFLAGS}" "$1" /real-root || return 1
+  if mount -t tmpfs -o mode=0755 tmpfs /rw-root && mkdir -p /rw-root/upper /rw-root/work &&
+     mount -t overlay -o lowerdir=/real-root,upperdir=/rw-root/upper,workdir=/rw-root/work overlay /newroot; then
+    return 0
+  fi
+  umount /rw-root 2>/dev/null
+  umount /real-root
+  return 1
+}
+"""
+
+
 def init_script(plan: InitrdPlan, has_fsck: bool) -> str:
     """The /init of the initrd (busybox sh)."""
     modules = " ".join(plan.modules)
     fsck = "e2fsck" if has_fsck else ""
+    live_functions = LIVE_FUNCTIONS if plan.volatile or plan.root_type == "iso9660" else ""
     return f"""#!/bin/sh
 # pyguix initrd: load modules, find the root file system, switch to it.
 /bin/busybox --install -s /bin
@@ -184,6 +245,7 @@ done
 ROOT={_quote(plan.root)}
 ROOTTYPE={_quote(plan.root_type)}
 ROOTFLAGS={_quote(plan.root_options)}
+VOLATILE={"yes" if plan.volatile else ""}
 INIT=/sbin/init
 for x in $(cat /proc/cmdline); do
   case "$x" in
@@ -199,6 +261,7 @@ case "$ROOT" in
   /dev/disk/by-uuid/*) ROOT="UUID=${{ROOT#/dev/disk/by-uuid/}}" ;;
 esac
 
+{live_functions}
 while :; do
   dev=""
   i=0
@@ -207,6 +270,7 @@ while :; do
       LABEL=*|UUID=*) dev=$(findfs "$ROOT" 2>/dev/null) ;;
       *) [ -b "$ROOT" ] && dev="$ROOT" ;;
     esac
+    [ -z "$dev" ] && [ "$ROOTTYPE" = iso9660 ] && dev=$(find_iso "$ROOT")
     [ -n "$dev" ] && break
     sleep 0.1
     i=$((i + 1))
@@ -222,8 +286,13 @@ while :; do
         if [ $rc -ge 4 ]; then rescue "$FSCK -p $dev failed (exit $rc)"; continue; fi ;;
     esac
   fi
-  echo "initrd: mounting $dev ($ROOT) on /"
-  if mount -t "$ROOTTYPE" -o "rw${{ROOTFLAGS:+,$ROOTFLAGS}}" "$dev" /newroot; then break; fi
+  if [ -n "$VOLATILE" ]; then
+    echo "initrd: mounting $dev ($ROOT) read-only, with a volatile overlay on /"
+    if mount_volatile "$dev"; then break; fi
+  else
+    echo "initrd: mounting $dev ($ROOT) on /"
+    if mount -t "$ROOTTYPE" -o "rw${{ROOTFLAGS:+,$ROOTFLAGS}}" "$dev" /newroot; then break; fi
+  fi
   rescue "could not mount $dev"
 done
 
@@ -266,15 +335,16 @@ def make_initrd(
     root_type: str | None = None,
     compression: str | None = None,
     epoch: int = 1,
+    volatile: bool = False,
 ) -> Path:
     """Write the initrd of OS_PLAN to OUT and return OUT.
 
     KERNEL_DIR and BUSYBOX_DIR are extracted packages (the kernel's and
     busybox-static's); FSCK_DIR an optional extracted e2fsck-static.
-    ROOT/ROOT_TYPE: see plan_initrd.  COMPRESSION overrides the choice made
+    ROOT/ROOT_TYPE/VOLATILE: see plan_initrd.  COMPRESSION overrides the choice made
     from the kernel's config.  EPOCH is every member's mtime.
     """
-    plan = plan_initrd(os_plan, kernel_dir, arch, root=root, root_type=root_type)
+    plan = plan_initrd(os_plan, kernel_dir, arch, root=root, root_type=root_type, volatile=volatile)
     method = compression or plan.compression
     entries = initrd_entries(plan, kernel_dir, busybox_dir, fsck_dir)
     out.parent.mkdir(parents=True, exist_ok=True)

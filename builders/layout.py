@@ -68,8 +68,15 @@ def layout(plan: ImagePlan, sizes: list[int | None] | None = None) -> list[Regio
     """Every region of PLAN's disk, in disk order: table, bootloader blobs, partitions."""
     regions = [table_region(plan)]
     if plan.os is not None:
+        from .boards import blob_extent  # SIZE, else the file's size when the substitute is in the cache
+
+        from .boards import blob_unavailable
+
+        package = plan.os.bootloader.package
+        missing = blob_unavailable(plan)
         for w in plan.os.bootloader.raw_writes:
-            regions.append(Region(f"bootloader {w.file}", w.offset, w.size, f"raw write from {plan.os.bootloader.package or 'u-boot'}"))
+            regions.append(Region(f"bootloader {w.file}", w.offset, blob_extent(plan, w),
+                                  f"raw write from {package or 'u-boot'}" + (" (not available)" if missing else "")))
     regions.extend(partition_regions(plan.partitions, sizes))
     return sorted(regions, key=lambda r: (r.start if r.start is not None else 1 << 62))
 
@@ -88,6 +95,8 @@ def overlaps(regions: list[Region]) -> list[tuple[Region, Region]]:
 def human(n: int | None) -> str:
     if n is None:
         return "guess"
+    if n % SECTOR:
+        return f"{n} B"               # a file's exact size
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= factor and n % (factor // 1024 or 1) == 0:
             return f"{n / factor:g} {unit}"
@@ -109,4 +118,8 @@ def render_table(regions: list[Region]) -> str:
         lines.append("  ".join(cell.rjust(widths[i]) if i < 3 else cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
+    for a, b in overlaps(regions):
+        if a.name.startswith("bootloader") and b.name.startswith("bootloader"):
+            continue  # e.g. allwinner64: the FIT inside u-boot-sunxi-with-spl.bin, written again at 40 KiB
+        lines.append(f"overlap: {a.name} [{a.start}, {a.end}) and {b.name} [{b.start}, {b.end})")
     return "\n".join(lines)

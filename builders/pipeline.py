@@ -82,8 +82,9 @@ def default_output(plan: ImagePlan, options: "BuildOptions | None" = None) -> Pa
 
 
 def _say(quiet: bool, message: str) -> None:
-    if not quiet:
-        print(f"pyguix: {message}", file=sys.stderr, flush=True)
+    from .progress import step
+
+    step(message, quiet)
 
 
 # --- partitions ---------------------------------------------------------------
@@ -184,20 +185,37 @@ def check_supported(plan: ImagePlan) -> None:
 
 
 def check_raw_writes(plan: ImagePlan, placed: list[tuple[int, int]], head: int) -> None:
+    """A bootloader blob must not overlap the partition table or a partition.
+
+    A blob's extent is its raw write's SIZE, else the size of the file as
+    resolved from the board's U-Boot package (builders/boards.py)."""
+    from .boards import blob_extent
+
     if plan.os is None:
         return
-    areas = [(f"the {plan.partition_table.upper()} partition table", 0, head)]
-    areas += [(f"partition {i + 1} ({p.label})", off, off + size)
+    areas = [(f"the {plan.partition_table.upper()} partition table", 0, head, None)]
+    areas += [(f"partition {i + 1} ({p.label})", off, off + size, p)
               for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed))]
-    for w in plan.os.bootloader.raw_writes:
-        if w.size is None:
+    bootloader = plan.os.bootloader
+    declared = f" (declared at {bootloader.origin})" if bootloader.origin else ""
+    for w in bootloader.raw_writes:
+        extent = blob_extent(plan, w)
+        if extent is None:
             continue
-        start, end = w.offset, w.offset + w.size
-        for name, a, b in areas:
+        start, end = w.offset, w.offset + extent
+        for name, a, b, partition in areas:
             if start < b and a < end:
+                where = partition.offset_origin or partition.origin if partition is not None else None
+                if partition is not None:
+                    hint = (f"move the partition (its offset{', ' + str(where) if where else ''}) to byte "
+                            f"{layout.align_up(end, 1 << 20)} or later, past the bootloader's area")
+                else:
+                    hint = ("this board's boot ROM reads the bootloader where the partition table is: "
+                            "use an MBR (partition-table-type 'mbr), as the board's image type does")
                 raise BuildError(
-                    f"bootloader blob {w.file} [{start}, {end}) overlaps {name} [{a}, {b})",
-                    "move the partition (its offset) past the bootloader's area",
+                    f"bootloader blob {w.file} [{start}, {end}) of {bootloader.package or bootloader.name}"
+                    f"{declared} overlaps {name} [{a}, {b})",
+                    hint,
                 )
 
 
@@ -250,11 +268,13 @@ class BuildOptions:
     substitutes: Path | None = None
     strict: bool = False
     bootable: bool = True        # False: the file-system layout only (tests of the layout)
+    qcow2_compression: str | None = "zstd"   # "zstd" (Guix today), "zlib", or None
 
 
 def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: int, quiet: bool,
                extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> None:
     from .fs import content_size, make_filesystem
+    from .hurd import device_node_commands as hurd_device_node_commands
     from .run import ToolFailed
     from .ptable import make_table, partition_guid
     from .ptable.base import Partition
@@ -325,9 +345,11 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
     def make(i: int, out: Path, offset: int) -> None:
         p = plan.partitions[i]
         _say(quiet, f"making {p.file_system} partition {i + 1} ({p.label}, {placed[i][1]} bytes)")
+        # The Hurd's device and server nodes get their translator records (builders/hurd.py).
+        extra = hurd_device_node_commands(plan, trees[i]) if i == rooti else []
         try:
             make_filesystem(p.file_system, trees[i], out, placed[i][1], p.label, uuids[i],
-                            tuple(p.file_system_options), stamp, offset=offset)
+                            tuple(p.file_system_options), stamp, extra_commands=extra, offset=offset)
         except ToolFailed as e:
             if any(marker in e.stderr for marker in NO_ROOM):
                 raise too_small(plan, i, contents[i], placed[i][1]) from None
@@ -399,8 +421,11 @@ def root_shell(plan: ImagePlan) -> str:
 
 
 def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp: int, quiet: bool,
-                      extra_content: Path | None = None) -> None:
-    """iso9660, docker, tarball and wsl2: the root tree, archived."""
+                      extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> None:
+    """iso9660, docker, tarball and wsl2: the root tree, archived.
+
+    iso9660 is a live image (builders/live.py): the system, kernel, initrd and
+    GRUB for BIOS and UEFI El Torito boot; the root is volatile."""
     from .rootfs import populate_root
 
     if plan.os is None:
@@ -421,8 +446,19 @@ def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp
         except ValueError as e:
             rooti = root_index(plan)
             raise error_at(plan.partitions[rooti].origin if rooti is not None else plan.origin, str(e)) from None
+        live = None
+        if options.bootable:
+            from .live import prepare_live
+
+            _say(quiet, "installing the live system, kernel, initrd and GRUB (BIOS and UEFI El Torito images)")
+            live = prepare_live(plan, tree, work, uuid=uuid, seed=seed, stamp=stamp,
+                                substitutes=options.substitutes, strict=options.strict)
         _say(quiet, f"writing ISO 9660 image (volume id {volume_id})")
-        make_iso9660(tree, out, epoch=stamp, volume_id=volume_id, uuid=uuid)
+        make_iso9660(tree, out, epoch=stamp, volume_id=volume_id, uuid=uuid,
+                     bios_boot_image=live.bios_image if live else None,
+                     efi_boot_image=live.efi_image if live else None)
+        for warning in live.warnings if live else ():  # after success, as for disk images
+            print(f"pyguix: warning: {warning}", file=sys.stderr, flush=True)
     elif plan.format == "docker":
         from .formats.docker import make_docker_archive
 
@@ -486,16 +522,16 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
         if plan.format == "compressed-qcow2":
             raw = work / "disk.raw"
             build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
-            _say(quiet, "converting to qcow2 (zstd)")
+            _say(quiet, f"converting to qcow2 ({options.qcow2_compression or 'uncompressed'})")
             from .formats.qcow2 import convert
 
-            convert(raw, tmp, compression="zstd")
+            convert(raw, tmp, compression=options.qcow2_compression)
         elif plan.format == "disk-image":
             raw = work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
             build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
             os.replace(raw, tmp)
         else:
-            build_tree_format(plan, work, tmp, seed, stamp, quiet, extra_content)
+            build_tree_format(plan, work, tmp, seed, stamp, quiet, extra_content, options)
         os.chmod(tmp, 0o644)
         os.replace(tmp, output)
     except OSError as e:
@@ -506,6 +542,9 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
                              "(the work files live next to the output)") from e
         raise BuildError(f"building {output} failed: {e}") from e
     finally:
+        from .progress import done
+
+        done()
         _return_extra_content()
         tmp.unlink(missing_ok=True)
         _remove_tree(work)

@@ -16,6 +16,7 @@ APT_PACKAGES=(
   xorriso genisoimage     # checking ISO images (xorriso, isoinfo)
   zstd cpio
   qemu-system-x86 ovmf    # boot tests: SeaBIOS and UEFI firmware
+  qemu-system-arm u-boot-qemu  # board boot test: QEMU virt with Debian's qemu_arm64 U-Boot
 )
 
 missing=()

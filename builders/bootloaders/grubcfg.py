@@ -123,16 +123,27 @@ def hurd_entry(label: str, search: str, gnumach_path: str, args: Sequence[str], 
     return "\n".join(lines) + "\n"
 
 
-def hurd_modules(ext2fs: str, exec_server: str, ld_so: str, root_partition_index: int = 1) -> list[str]:
-    """Guix's two `module` lines for a Hurd boot: the root ext2fs server and exec."""
-    root = f"part:{root_partition_index}:device:wd0"
-    return [
-        f"{ext2fs} ext2fs --multiboot-command-line='${{kernel-command-line}}' "
-        "--host-priv-port='${host-port}' --device-master-port='${device-port}' "
-        f"--exec-server-task='${{exec-task}}' --storage-root-is-{root} "
-        "-T typed '${root}' '$(task-create)' '$(task-resume)'",
-        f"{ld_so} {exec_server} '$(exec-task=task-create)'",
-    ]
+def hurd_modules(ext2fs: str, exec_server: str, ld_so: str | None = None) -> list[str]:
+    """Guix's two `module` lines for a Hurd boot (gnu/system.scm, `hurd-multiboot-modules`).
+
+    First the root file system server, ext2fs.static, which receives the
+    kernel's ports and the root device ('${root}', i.e. the multiboot line's
+    `root=`) and reads passive translators from `gnu.translator` extended
+    attributes; then the exec server, which ext2fs resumes once it is ready.
+    With LD_SO the dynamically linked exec is started through the loader
+    (`<ld.so> exec <exec> ...`); without, EXEC_SERVER is exec.static
+    (`<exec.static> exec ...`, Guix's form since 2022-10).  The first word
+    after the file is the server's argv[0].
+    """
+    root_fs = (f"{ext2fs} ext2fs --multiboot-command-line='${{kernel-command-line}}' "
+               "--host-priv-port='${host-port}' --device-master-port='${device-port}' "
+               "--exec-server-task='${exec-task}' --store-type=typed --x-xattr-translator-records "
+               "'${root}' '$(task-create)' '$(task-resume)'")
+    if ld_so:
+        exec_line = f"{ld_so} exec {exec_server} '$(exec-task=task-create)'"
+    else:
+        exec_line = f"{exec_server} exec '$(exec-task=task-create)'"
+    return [root_fs, exec_line]
 
 
 def grub_cfg(

@@ -11,8 +11,10 @@ Guix runs grub-mkrescue/xorriso with `-volume_date all_file_dates =1`,
 * ISO 9660 names are mangled by us (pycdlib leaves that to the caller):
   d-characters, unique per directory; Rock Ridge keeps the real names and
   modes, Joliet gets names truncated to 64 characters;
-* optional El Torito entries: a BIOS no-emulation image (boot info table)
-  and/or an EFI image (platform 0xEF); the images come from elsewhere;
+* optional El Torito entries, as grub-mkrescue makes them: a BIOS
+  no-emulation image (4 sectors loaded, boot info table) and/or an EFI
+  system image (platform 0xEF, loaded whole); the images themselves (GRUB's
+  eltorito.img and a FAT efi.img) come from builders/live.py;
 * files are stored uncompressed: zisofs (Guix's `compression?`) is not
   implemented.
 """
