@@ -194,7 +194,8 @@ class ImagePlan:
 
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in ("origin", "source")}
+        return {k: _strip(v) for k, v in value.items()
+                if k not in ("origin", "source") and not k.endswith("_origin")}
     if isinstance(value, (list, tuple)):
         return [_strip(v) for v in value]
     return value

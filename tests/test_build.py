@@ -876,3 +876,28 @@ def test_reproducible_as_an_ordinary_user(tmp_path):
         assert sha256(outs["user"]) == sha256(outs["root"])
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_same_plan_identity_from_another_checkout(tmp_path):
+    """Another checkout (other paths for the bundled gnu/ modules) gives the same
+    seed, so the same UUIDs and bytes: source locations are not part of it."""
+    import shutil as _shutil
+
+    copy = tmp_path / "checkout"
+    for part in ("schemeconf", "builders", "gnu", "samples"):
+        _shutil.copytree(REPO / part, copy / part, ignore=_shutil.ignore_patterns("__pycache__"))
+    probe = ("import sys; from pathlib import Path\n"
+             "from schemeconf.interpreter import Interpreter, run_deep\n"
+             "from builders.cli import _image_from_value\n"
+             "from builders.lower import lower_image\n"
+             "from builders.pipeline import plan_seed\n"
+             "i = Interpreter(); v = i.load_file(Path('samples/server.scm'))\n"
+             "img, t = run_deep(lambda: _image_from_value(i, v, 'iso9660', 'x'))\n"
+             "print(plan_seed(run_deep(lambda: lower_image(img, t))).hex())\n")
+    seeds = []
+    for root in (REPO, copy):
+        r = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True,
+                           env=dict(os.environ, PYTHONPATH=str(root)))
+        assert r.returncode == 0, r.stderr
+        seeds.append(r.stdout.strip())
+    assert seeds[0] == seeds[1]
