@@ -16,7 +16,6 @@ the busybox system does not run, the Hurd's servers — is collected in
 
 from __future__ import annotations
 
-import platform as host_platform
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from .bootloaders import BootContext, Installer, installer_for
 from .errors import BuildError
 from .plan import ImagePlan
 
-HOST_SYSTEMS = {"x86_64": "x86_64-linux", "aarch64": "aarch64-linux", "i686": "i686-linux", "armv7l": "armhf-linux"}
 # Guix's ESP initializer makes the EFI loader of the build host's type (build-pipeline.md §3.3).
 EFI_ARCHS = {"x86_64-linux": ("x86_64",), "i686-linux": ("i386",), "i586-gnu": ("i386",), "x86_64-gnu": ("x86_64",)}
 
@@ -46,7 +44,9 @@ class BootParts:
 
 def target_system(plan: ImagePlan) -> str:
     """The Nix-style system the image is for: the image's platform, else this machine."""
-    return plan.platform_system or HOST_SYSTEMS.get(host_platform.machine(), "x86_64-linux")
+    from .substitutes.mapping import host_system
+
+    return plan.platform_system or host_system()
 
 
 def is_hurd(plan: ImagePlan) -> bool:
@@ -105,7 +105,13 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
     )
     config = tree / installer.config_file.lstrip("/")
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(installer.config_text(context))
+    try:
+        text = installer.config_text(context)
+    except ValueError as e:  # e.g. a serial-unit GRUB cannot use
+        from .pipeline import error_at
+
+        raise error_at(plan.os.bootloader.origin, f"{plan.os.bootloader.name}: {e}") from None
+    config.write_text(text)
     config.chmod(0o644)
     esp = installer.esp_files(context, work) if has_esp else {}
     # Guix's GPT images have no BIOS boot partition, so BIOS GRUB has nowhere

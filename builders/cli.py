@@ -88,6 +88,12 @@ def _guarded(fn, debug: bool):
             raise
         typer.echo(f"pyguix: error: {e}", err=True)  # str(e) includes the hint
         raise typer.Exit(1)
+    except OSError as e:
+        if debug:
+            raise
+        where = f": {e.filename}" if e.filename else ""
+        typer.echo(f"pyguix: error: {e.strerror or e}{where}", err=True)
+        raise typer.Exit(1)
     except KeyboardInterrupt:
         typer.echo("pyguix: interrupted", err=True)
         raise typer.Exit(130)

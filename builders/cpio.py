@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -124,28 +123,6 @@ def newc_bytes(entries: Iterable[Entry], mtime: int = 0) -> bytes:
     buf = io.BytesIO()
     write_newc(entries, buf, mtime)
     return buf.getvalue()
-
-
-def entries_from_tree(root: Path, prefix: str = "") -> list[Entry]:
-    """Entries for the files, directories and symlinks below ROOT (modes kept, owners dropped)."""
-    result: list[Entry] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(dirnames + filenames):
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, root)
-            path = f"{prefix}/{rel}" if prefix else rel
-            st = os.lstat(full)
-            perm = stat.S_IMODE(st.st_mode)
-            if stat.S_ISLNK(st.st_mode):
-                result.append(symlink(path, os.readlink(full)))
-            elif stat.S_ISDIR(st.st_mode):
-                result.append(directory(path, perm))
-            elif stat.S_ISREG(st.st_mode):
-                result.append(regular(path, Path(full).read_bytes(), perm))
-            else:
-                raise ValueError(f"{full}: unsupported file type for cpio")
-    return result
 
 
 COMPRESSIONS = ("zstd", "gzip", "none")

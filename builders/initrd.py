@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cpio
+from .errors import BuildError
 from .modules import KernelModules, canonical, kernel_config, read_module
 from .plan import FileSystemPlan, OsPlan
 
@@ -69,7 +70,8 @@ def normalize_arch(arch: str) -> str:
     try:
         return ARCH_ALIASES[base]
     except KeyError:
-        raise ValueError(f"unsupported architecture for the initrd: {arch}") from None
+        raise BuildError(f"unsupported architecture for the initrd: {arch}",
+                         f"pyguix makes initrds for {', '.join(sorted(set(ARCH_ALIASES.values())))}") from None
 
 
 @dataclass(frozen=True)

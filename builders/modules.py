@@ -13,10 +13,11 @@ from __future__ import annotations
 import io
 import lzma
 import os
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from .errors import BuildError
 
 MODULE_SUFFIXES = (".ko", ".ko.xz", ".ko.zst", ".ko.gz")
 
@@ -278,9 +279,6 @@ def _module_info(name: str, path: Path, items: list[tuple[str, str]]) -> ModuleI
     return ModuleInfo(name, path, tuple(depends), tuple(pre), tuple(post), tuple(firmware), tuple(aliases))
 
 
-_RELEASE = re.compile(r"^vmlinu[xz]-(.+)$")
-
-
 def kernel_release(kernel_dir: Path) -> str:
     """The release (uname -r) of the kernel in an extracted package: its lib/modules/ directory."""
     mods = kernel_dir / "lib" / "modules"
@@ -289,7 +287,7 @@ def kernel_release(kernel_dir: Path) -> str:
         return releases[0]
     if not releases:
         raise FileNotFoundError(f"no lib/modules/<release> directory in {kernel_dir}")
-    raise ValueError(f"several kernel releases in {kernel_dir}: {', '.join(releases)}")
+    raise BuildError(f"several kernel releases in {kernel_dir}: {', '.join(releases)}")
 
 
 def kernel_config(kernel_dir: Path, release: str | None = None) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -125,15 +124,6 @@ def gpt_type(p: PartitionPlan):
     if p.file_system in ("vfat", "fat16", "fat32"):
         return TYPES["fat"]
     return TYPES["linux"]
-
-
-@dataclass(frozen=True)
-class Placed:
-    index: int
-    plan: PartitionPlan
-    image: Path
-    offset: int
-    size: int
 
 
 def place(plan: ImagePlan, sizes: list[int], head: int) -> list[tuple[int, int]]:
@@ -405,15 +395,6 @@ def iso_volume_id(plan: ImagePlan) -> str:
     return (label or "GUIX_IMAGE").upper()
 
 
-def image_system(plan: ImagePlan) -> str:
-    if plan.platform_target:
-        return plan.platform_target
-    if plan.platform_system:
-        return plan.platform_system
-    machine = platform.machine() or "x86_64"
-    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine) + "-linux"
-
-
 def root_shell(plan: ImagePlan) -> str:
     assert plan.os is not None
     root = next((u for u in plan.os.users if u.name == "root"), None)
@@ -460,9 +441,10 @@ def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp
         for warning in live.warnings if live else ():  # after success, as for disk images
             print(f"pyguix: warning: {warning}", file=sys.stderr, flush=True)
     elif plan.format == "docker":
+        from .bootable import target_system
         from .formats.docker import make_docker_archive
 
-        system = image_system(plan)
+        system = target_system(plan)
         _say(quiet, f"writing docker archive ({system})")
         try:
             make_docker_archive(

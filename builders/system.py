@@ -25,14 +25,15 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .busybox_applets import known_applets
-from .initrd import busybox_binary, normalize_arch
+from .errors import BuildError
+from .initrd import ARCH_ALIASES, busybox_binary, normalize_arch
+from .run import run
 from .plan import OsPlan, ServicePlan
 
 # Service kinds that need nothing more than what this busybox system does anyway.
@@ -108,19 +109,18 @@ def can_run_here(binary: Path) -> bool:
     arch = elf_arch(binary)
     if arch is None or platform.system() != "Linux":
         return False
-    host = normalize_arch(platform.machine())
+    host = ARCH_ALIASES.get(platform.machine())
     return arch == host or (host == "x86_64" and arch == "i686")
 
 
 def applet_paths(binary: Path) -> tuple[str, ...]:
     """`busybox --list-full` of BINARY: run it when possible, else the recorded list of its version."""
     if can_run_here(binary):
-        out = subprocess.run([os.fspath(binary), "--list-full"], capture_output=True, text=True, check=True).stdout
-        return tuple(out.split())
+        return tuple(run([binary, "--list-full"]).stdout.decode().split())
     version = busybox_version(binary)
     known = known_applets(version) if version else None
     if known is None:
-        raise RuntimeError(f"cannot list the applets of {binary} (busybox {version or '?'}, "
+        raise BuildError(f"cannot list the applets of {binary} (busybox {version or '?'}, "
                            f"{elf_arch(binary) or 'unknown'} binary): it cannot run on this machine "
                            "and no applet list of that version is recorded in builders/busybox_applets.py")
     return known

@@ -30,7 +30,6 @@ two runs, with and without SOURCE_DATE_EPOCH, give identical files).
 from __future__ import annotations
 
 import os
-import platform
 import struct
 import tempfile
 import uuid as uuidlib
@@ -109,12 +108,6 @@ class GrubTools:
         return env
 
 
-def host_debian_arch() -> str:
-    machine = platform.machine()
-    return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
-            "i686": "i386", "i386": "i386", "armv7l": "armhf"}.get(machine, machine)
-
-
 def _find_tools(roots: Sequence[Path]) -> GrubTools:
     mkimage = lib = None
     libs: list[Path] = []
@@ -139,26 +132,10 @@ def _find_tools(roots: Sequence[Path]) -> GrubTools:
     return GrubTools(mkimage=mkimage, lib=lib, library_path=tuple(libs))
 
 
-def default_provider() -> Any:
-    """The substitute provider builds use (the package's own choice, else apt)."""
-    from .. import substitutes
-
-    for module in (substitutes, getattr(substitutes, "provider", None)):
-        factory = getattr(module, "default_provider", None)
-        if callable(factory):
-            return factory()
-    from ..substitutes.apt import AptProvider
-
-    return AptProvider()
-
-
 def realize_packages(names: list[str], arch: str, provider: Any = None) -> Path:
-    """NAMES for ARCH, extracted into one cached directory by the substitute provider."""
-    try:
-        from ..substitutes.provider import realize
-    except ImportError as e:
-        raise GrubError("the substitute provider is not available to fetch GRUB",
-                        f"builders.substitutes.provider: {e}") from None
+    """NAMES for ARCH, extracted into one cached directory by PROVIDER (default: the build's)."""
+    from ..substitutes import default_provider, realize
+
     return Path(realize(provider if provider is not None else default_provider(), names, arch))
 
 
@@ -168,7 +145,9 @@ def grub_tools(grub_dirs: Any = None) -> GrubTools:
     if isinstance(grub_dirs, GrubTools):
         return grub_dirs
     if grub_dirs is None or hasattr(grub_dirs, "fetch"):
-        roots = [realize_packages(list(PACKAGES), host_debian_arch(), provider=grub_dirs)]
+        from ..substitutes.apt import native_architecture  # GRUB's tools run here
+
+        roots = [realize_packages(list(PACKAGES), native_architecture(), provider=grub_dirs)]
     elif isinstance(grub_dirs, (str, os.PathLike)):
         roots = [Path(grub_dirs)]
     else:
