@@ -523,6 +523,10 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
                              "free some space, or write elsewhere with -o PATH "
                              "(the work files live next to the output)") from e
         raise BuildError(f"building {output} failed: {e}") from e
+    except ValueError as e:
+        # The writers (fs/, formats/, cpio) describe content they cannot store
+        # (a socket in the tree, a name FAT cannot hold...) with ValueError.
+        raise BuildError(f"building {output} failed: {e}") from e
     finally:
         from .progress import done
 
