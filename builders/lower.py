@@ -145,7 +145,7 @@ def lower_bootloader(conf: Record) -> BootloaderPlan:
         name=bl.get("name").name,
         package=package_name(bl.get("package")),
         configuration_file=bl.get("configuration-file"),
-        targets=tuple(target_list),
+        targets=tuple(t.name if isinstance(t, Symbol) else str(t) for t in target_list),
         raw_writes=writes,
         timeout=conf.get("timeout"),
         default_entry=conf.get("default-entry") if isinstance(conf.get("default-entry"), int) else 0,

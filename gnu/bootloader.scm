@@ -44,9 +44,11 @@
   value)
 
 (define (validate-targets value)
-  (unless (or (not value) (and (list? value) (every string? value)))
+  ;; Guix itself does not check the targets (images ignore them), so any
+  ;; list is accepted; a single string is the common mistake worth a message.
+  (when (string? value)
     (raise-config-error
-     (format #f "targets (~s) must be a list of strings such as '(\"/dev/sda\")" value)))
+     (format #f "targets (~s) must be a list, such as '(\"/dev/sda\")" value)))
   value)
 
 (define-record-type* <bootloader-configuration> bootloader-configuration

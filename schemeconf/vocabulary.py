@@ -178,7 +178,22 @@ def _check_package(who: str, p: Any) -> Package:
     return p
 
 
+def specifications_to_packages(specs: Any) -> Any:
+    """`(specifications->packages '("emacs" "git:send-email"))`: a list with
+    a package per specification, or a (PACKAGE OUTPUT) list for "NAME:OUTPUT"."""
+    from .datum import from_list, to_list
+
+    out = []
+    for spec in to_list(specs):
+        check_type("specifications->packages", lambda v: isinstance(v, str), "list of strings", spec)
+        base, colon, output = spec.partition(":")
+        package = specification_to_package(base)
+        out.append(from_list([package, output]) if colon else package)
+    return from_list(out)
+
+
 _register("specification->package", specification_to_package)
+_register("specifications->packages", specifications_to_packages)
 _register("specification->package+output", specification_to_package_output)
 _register("package?", lambda p: isinstance(p, Package))
 _register("package-name", lambda p: _check_package("package-name", p).name)

@@ -250,6 +250,43 @@ CONFIG_TABLE = {
                            fs_by_mount(v)["/srv"].get("device").get("label")),
                 ("xfs", "data")),
     }),
+    # Shapes found trying real-world configurations (issue 2), in our words.
+    "nonguix-laptop.scm": (OS, {
+        "kernel": (lambda v: v.get("kernel").name, "linux"),
+        "firmware": (lambda v: [p.name for p in lst(v.get("firmware"))], ["linux-firmware", "iwlwifi-firmware"]),
+        "initrd": (lambda v: v.get("initrd").name, "microcode-initrd"),
+        "spec packages": (lambda v: [p.name if isinstance(p, Package) else (lst(p)[0].name, lst(p)[1])
+                                     for p in lst(v.get("packages"))[:2]],
+                          ["sway", ("git", "send-email")]),
+        "gdm deleted": (lambda v: "gdm" in svc_names(v), False),
+        "sddm theme": (lambda v: svc_value(v, "sddm").get("theme"), "breeze"),
+        "sddm default vt": (lambda v: svc_value(v, "sddm").get("minimum-vt"), 7),
+        "udev rules": (lambda v: [r.name for r in lst(svc_value(v, "udev").get("rules"))], ["90-remap.rules"]),
+        "channels": (lambda v: [c.get("name").name for c in lst(svc_value(v, "guix").get("channels"))],
+                     ["nonguix", "guix"]),
+        "fingerprint": (lambda v: lst(svc_value(v, "guix").get("channels"))[0].get("introduction")
+                        .get("first-commit-signer"), "aaaabbbbccccddddeeeeffff0000111122223333"),
+        "daemon's guix": (lambda v: svc_value(v, "guix").get("guix").name, "guix"),
+    }),
+    "old-procedures.scm": (OS, {
+        "bootloader": (lambda v: v.get("bootloader").get("bootloader").get("name").name, "grub"),
+        "targets": (lambda v: lst(v.get("bootloader").get("targets")), ["/dev/sda"]),
+        "services": (lambda v: svc_names(v)[:5],
+                     ["gnome-desktop", "elogind", "dbus-system", "x11-socket-directory", "fontconfig"]),
+        "count": (lambda v: len(lst(v.get("services"))), BASE_SERVICES + 5),
+        "current guix": (lambda v: svc_value(v, "guix").get("guix").name, "guix"),
+    }),
+    "shepherd-containers.scm": (OS, {
+        "services": (lambda v: svc_names(v)[:4], ["dhcpcd", "heartbeat", "rootless-podman", "web-containers"]),
+        "provision": (lambda v: [s.name for s in lst(lst(svc_value(v, "heartbeat"))[0].get("provision"))],
+                      ["heartbeat"]),
+        "respawn default": (lambda v: lst(svc_value(v, "heartbeat"))[0].get("respawn?"), True),
+        "subuid count": (lambda v: lst(svc_value(v, "rootless-podman").fields["subuids"])[0].get("count"), 65536),
+        "subgid start": (lambda v: lst(svc_value(v, "rootless-podman").fields["subgids"])[0].get("start"), 200000),
+        "containers": (lambda v: len(lst(svc_value(v, "web-containers").get("containers"))), 1),
+        "sysctl": (lambda v: [p.car for p in lst(svc_value(v, "sysctl").get("settings"))],
+                   ["vm.swappiness", "fs.protected_hardlinks", "fs.protected_symlinks"]),
+    }),
     "pine64-user.scm": (IMAGE, {
         "name": (lambda v: v.get("name").name, "my-pine-image"),
         "platform": (lambda v: v.get("platform").get("target"), "aarch64-linux-gnu"),
@@ -499,3 +536,23 @@ def test_board_image_type(type_name):
         assert [(p.get("label"), p.get("offset"), p.get("size"), p.get("file-system")) for p in parts[:2]] == [
             ("spl", 17408, 1 * MiB, "unformatted"), ("uboot", 1065984, 4 * MiB, "unformatted")]
         assert all(rtype(p.get("uuid")) == "<uuid>" for p in parts[:2])
+
+
+# --- one service type per name, whichever module it is imported from ---------------
+
+# Regression (issue 2): %desktop-services held a GDM and an Avahi service type
+# of its own, so `(delete gdm-service-type)' in modify-services failed with
+# "not found" and `memq' on service kinds never matched.
+def test_desktop_service_kinds_are_the_exported_types(tmp_path):
+    path = tmp_path / "config.scm"
+    path.write_text(
+        "(use-modules (gnu) (gnu services avahi) (gnu services sddm) (gnu services dbus))\n"
+        "(use-service-modules desktop xorg)\n"
+        "(define kinds (map service-kind %desktop-services))\n"
+        "(list (and (memq gdm-service-type kinds) #t)\n"
+        "      (and (memq avahi-service-type kinds) #t)\n"
+        "      (and (memq dbus-root-service-type kinds) #t)\n"
+        "      (eq? sddm-service-type (@ (gnu services xorg) sddm-service-type))\n"
+        "      (length (modify-services %desktop-services (delete gdm-service-type))))\n"
+    )
+    assert lst(load(path)) == [True, True, True, True, DESKTOP_SERVICES - 1]

@@ -14,7 +14,8 @@
             grub-efi-netboot-bootloader grub-efi-netboot-removable-bootloader
             grub-mkrescue-bootloader grub-efi-bootloader-chain
             grub-theme grub-theme? grub-theme-image grub-theme-resolution
-            grub-theme-color-normal grub-theme-color-highlight grub-theme-gfxmode))
+            grub-theme-color-normal grub-theme-color-highlight grub-theme-gfxmode
+            grub-configuration))
 
 (define-record-type* <grub-theme> grub-theme make-grub-theme
   grub-theme?
@@ -78,3 +79,16 @@
 (define* (grub-efi-bootloader-chain final-bootloader #:key (packages '()) (files '()) hooks)
   (bootloader
    (inherit final-bootloader)))
+
+;;; `grub-configuration': the bootloader declaration of Guix before 2017,
+;;; which Guix still accepts.  (grub-configuration FIELD ...) is a
+;;; bootloader-configuration for BIOS GRUB; the optional first clause
+;;; (grub PACKAGE) picked the UEFI flavour when PACKAGE was not plain grub.
+(define-syntax grub-configuration
+  (syntax-rules (grub)
+    ((_ (grub package) field ...)
+     (bootloader-configuration
+      (bootloader (if (eq? package grub) grub-bootloader grub-efi-bootloader))
+      field ...))
+    ((_ field ...)
+     (bootloader-configuration (bootloader grub-bootloader) field ...))))

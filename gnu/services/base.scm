@@ -9,6 +9,8 @@
   #:use-module (gnu packages base)
   #:use-module (gnu packages linux)
   #:use-module (guix gexp)
+  #:use-module (gnu services sysctl)
+  #:re-export (sysctl-service-type sysctl-configuration %default-sysctl-settings)
   #:export (agetty-configuration agetty-configuration? <agetty-configuration>
             agetty-configuration-tty agetty-configuration-baud-rate
             agetty-configuration-term agetty-configuration-extra-options
@@ -26,7 +28,10 @@
             guix-configuration-authorized-keys guix-configuration-substitute-urls
             nscd-service-type log-rotation-service-type rottlog-service-type
             shepherd-timer-service-type shepherd-transient-service-type
-            log-cleanup-service-type udev-service-type sysctl-service-type
+            log-cleanup-service-type
+            udev-service-type udev-configuration udev-configuration?
+            udev-configuration-udev udev-configuration-rules udev-configuration-hardware
+            udev-rule file->udev-rule udev-rules-service udev-hardware-service
             special-files-service-type static-networking-service-type
             etc-bashrc-d-service-type gpm-service-type pam-limits-service-type
             %default-authorized-guix-keys %default-substitute-urls
@@ -153,8 +158,35 @@
 (define shepherd-timer-service-type (named-service-type 'shepherd-timer #f "Shepherd timers."))
 (define shepherd-transient-service-type (named-service-type 'shepherd-transient #f "Shepherd transient services."))
 (define log-cleanup-service-type (named-service-type 'log-cleanup #f "Delete old log files."))
-(define udev-service-type (named-service-type 'udev #f "Run udev, the device manager."))
-(define sysctl-service-type (named-service-type 'sysctl #f "Set kernel parameters at boot."))
+;; udev: the rules and hardware database entries are packages or files
+;; (see udev-rule below) that other services and configurations add.
+(define-record-type* <udev-configuration> udev-configuration make-udev-configuration
+  udev-configuration?
+  (udev     udev-configuration-udev (default eudev))
+  (rules    udev-configuration-rules (default '()))     ;packages with lib/udev/rules.d
+  (hardware udev-configuration-hardware (default '()))) ;packages with lib/udev/hwdb.d
+
+(define udev-service-type
+  (service-type (name 'udev)
+                (default-value (udev-configuration))
+                (description "Run udev, the device manager.")))
+
+;; A package-like file holding one rule file lib/udev/rules.d/FILE-NAME.
+(define (udev-rule file-name contents)
+  (computed-file file-name (list 'udev-rule file-name contents)))
+
+(define (file->udev-rule file-name file)
+  (computed-file file-name (list 'udev-rule file-name file)))
+
+;; A service adding RULES (a package or udev-rule) to udev, named NAME, and
+;; creating the system GROUPS the rules mention.
+(define* (udev-rules-service name rules #:key (groups '()))
+  (simple-service (symbol-append name '-udev-rules) udev-service-type
+                  (list rules groups)))
+
+(define* (udev-hardware-service name hardware)
+  (simple-service (symbol-append name '-udev-hardware) udev-service-type
+                  (list hardware)))
 (define etc-bashrc-d-service-type (named-service-type 'etc-bashrc-d #f "Bash start-up snippets."))
 (define gpm-service-type (named-service-type 'gpm #f "Mouse support on the console."))
 (define pam-limits-service-type (named-service-type 'pam-limits '() "Resource limits through PAM."))

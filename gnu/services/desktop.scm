@@ -4,14 +4,22 @@
   #:use-module (gnu services)
   #:use-module (gnu services base)
   #:use-module (gnu services networking)
+  #:use-module (gnu services dbus)
+  #:use-module ((gnu services xorg) #:select (gdm-service-type))
+  #:re-export (dbus-root-service-type polkit-service-type)  ;older pyguix had them here
   #:export (%desktop-services desktop-services-for-system
             gnome-desktop-service-type xfce-desktop-service-type mate-desktop-service-type
             lxqt-desktop-service-type enlightenment-desktop-service-type
-            elogind-service-type dbus-root-service-type udisks-service-type
-            upower-service-type accountsservice-service-type polkit-service-type
+            plasma-desktop-service-type
+            elogind-service-type udisks-service-type
+            upower-service-type accountsservice-service-type
             colord-service-type geoclue-service-type bluetooth-service-type
             x11-socket-directory-service-type fontconfig-file-system-service
-            gnome-desktop-configuration xfce-desktop-configuration))
+            gnome-desktop-configuration xfce-desktop-configuration
+            ;; Procedures and values of older Guix, deprecated but still exported there.
+            gnome-desktop-service xfce-desktop-service mate-desktop-service
+            elogind-service x11-socket-directory-service
+            udisks-service geoclue-service bluetooth-service accountsservice-service))
 
 (define (simple name description)
   (service-type (name name) (default-value #f) (description description)))
@@ -21,12 +29,11 @@
 (define mate-desktop-service-type (simple 'mate-desktop "The MATE desktop."))
 (define lxqt-desktop-service-type (simple 'lxqt-desktop "The LXQt desktop."))
 (define enlightenment-desktop-service-type (simple 'enlightenment-desktop "Enlightenment."))
+(define plasma-desktop-service-type (simple 'plasma-desktop "The KDE Plasma desktop."))
 (define elogind-service-type (simple 'elogind "Login and seat management."))
-(define dbus-root-service-type (simple 'dbus-system "The system D-Bus."))
 (define udisks-service-type (simple 'udisks "Disk management."))
 (define upower-service-type (simple 'upower "Power management."))
 (define accountsservice-service-type (simple 'accountsservice "User accounts over D-Bus."))
-(define polkit-service-type (simple 'polkit "Authorization manager."))
 (define colord-service-type (simple 'colord "Color management."))
 (define geoclue-service-type (simple 'geoclue "Geolocation."))
 (define bluetooth-service-type (simple 'bluetooth "Bluetooth."))
@@ -35,21 +42,52 @@
 
 (define-record-type* <gnome-desktop-configuration> gnome-desktop-configuration
   make-gnome-desktop-configuration gnome-desktop-configuration?
-  (gnome gnome-desktop-configuration-gnome (default #f)))
+  (gnome gnome-desktop-configuration-gnome (default #f))     ;older Guix: the one GNOME package
+  ;; Current Guix: the parts of GNOME to install, as lists of packages.
+  (core-services gnome-desktop-configuration-core-services (default '()))
+  (shell gnome-desktop-configuration-shell (default '()))
+  (utilities gnome-desktop-configuration-utilities (default '()))
+  (extra-packages gnome-desktop-configuration-extra-packages (default '()))
+  (polkit-ignorelist gnome-desktop-configuration-polkit-ignorelist (default '()))
+  (udev-ignorelist gnome-desktop-configuration-udev-ignorelist (default '()))
+  (keyring gnome-desktop-configuration-keyring (default #f)))
 (define-record-type* <xfce-desktop-configuration> xfce-desktop-configuration
   make-xfce-desktop-configuration xfce-desktop-configuration?
   (xfce xfce-desktop-configuration-xfce (default #f)))
 
+;; The procedures Guix had before service types took default values; Guix
+;; still exports them (deprecated), and configurations written then use them.
+(define* (gnome-desktop-service #:key (config (gnome-desktop-configuration)))
+  (service gnome-desktop-service-type config))
+(define* (xfce-desktop-service #:key (config (xfce-desktop-configuration)))
+  (service xfce-desktop-service-type config))
+(define* (mate-desktop-service #:key (config #f))
+  (service mate-desktop-service-type config))
+(define* (elogind-service #:key (config #f))
+  (service elogind-service-type config))
+(define* (udisks-service #:key (udisks #f))
+  (service udisks-service-type udisks))
+(define* (geoclue-service #:key #:allow-other-keys)
+  (service geoclue-service-type))
+(define* (bluetooth-service #:key (bluez #f) (auto-enable? #f))
+  (service bluetooth-service-type))
+(define* (accountsservice-service #:key (accountsservice #f))
+  (service accountsservice-service-type accountsservice))
+(define x11-socket-directory-service (service x11-socket-directory-service-type))
+
 (define* (desktop-services-for-system #:optional system)
   ;; The base services, plus what a desktop session needs.
   (append
-   (list (service (simple 'gdm "The GNOME display manager."))
+   ;; The display manager and Avahi are the very types (gnu services xorg)
+   ;; and (gnu services avahi) export, so that `(delete gdm-service-type)'
+   ;; in modify-services finds them.
+   (list (service gdm-service-type)
          (service x11-socket-directory-service-type)
          (service network-manager-service-type)
          (service wpa-supplicant-service-type)
          (service modem-manager-service-type)
          (service usb-modeswitch-service-type)
-         (service (simple 'avahi "mDNS/DNS-SD."))
+         (service avahi-service-type)     ;from this module's open vocabulary
          (service udisks-service-type)
          (service upower-service-type)
          (service accountsservice-service-type)

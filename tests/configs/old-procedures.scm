@@ -1,0 +1,25 @@
+;; Procedures from before service types had default values, which Guix
+;; still exports (deprecated) and older configurations call: the desktop
+;; and D-Bus service procedures, grub-configuration, current-guix.
+(use-modules (gnu) (gnu packages package-management))
+(use-service-modules desktop dbus xorg)
+
+(operating-system
+  (host-name "oldtimer")
+  (timezone "Europe/Madrid")
+  (bootloader (grub-configuration (targets '("/dev/sda"))))
+  (file-systems (cons (file-system
+                        (device (file-system-label "root"))
+                        (mount-point "/")
+                        (type "ext4"))
+                      %base-file-systems))
+  (services (append (list (gnome-desktop-service)
+                          (elogind-service)
+                          (dbus-service)
+                          x11-socket-directory-service
+                          fontconfig-file-system-service)
+                    (modify-services %base-services
+                      (guix-service-type config =>
+                                         (guix-configuration
+                                          (inherit config)
+                                          (guix (current-guix))))))))
