@@ -101,7 +101,6 @@ def _guarded(fn, debug: bool):
 
 def _image_from_value(interp, value: Any, type_name: str | None, source: str):
     """The <image> record a FILE's VALUE stands for, and the image type's name."""
-    from schemeconf.datum import sym
     from schemeconf.discovery import find_image_type, iter_image_types
     from schemeconf.evaluator import apply_procedure
     from schemeconf.records import Record
@@ -127,7 +126,6 @@ def _image_from_value(interp, value: Any, type_name: str | None, source: str):
         close = closest_names(name, known, 1)
         raise ConfigError(f"{name}: no such image type", None,
                           (f"did you mean '{close[0]}'? " if close else "") + "known types: " + ", ".join(known))
-    del sym
     return apply_procedure(itype.get("constructor"), [value]), name
 
 

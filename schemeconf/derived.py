@@ -325,12 +325,12 @@ def _cut(scope: Scope, x: Pair, tail: bool) -> Node:
 # --- promises and parameters --------------------------------------------------------
 
 
-@special("delay", "make-promise-syntax", "delay-force")
+@special("delay", "delay-force")
 def _delay(scope: Scope, x: Pair, tail: bool) -> Node:
     from .builtins.control import Promise
 
     (arg,) = args_of(x, 1, 1, "(delay EXPR)")
-    thunk = make_lambda(NIL, arg.cdr if False else Pair(arg.car, NIL, None, arg.car_span), scope, x, "delay")
+    thunk = make_lambda(NIL, Pair(arg.car, NIL, None, arg.car_span), scope, x, "delay")
     return lambda env: Promise(thunk(env))
 
 

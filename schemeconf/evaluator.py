@@ -630,15 +630,9 @@ def _define_procedure(scope, x, target: Pair, body: Any, public: bool, kind: str
         return _define_procedure(scope, x, name_part, inner, public, "lambda")
     if type(name_part) is not Symbol:
         raise SchemeSyntaxError("define: expected a procedure name", target.car_span)
-    if kind == "lambda*":
-        value = make_lambda_star(formals, body, scope, x, name_part.name)
-    else:
-        value = make_lambda(formals, body, scope, x, name_part.name)
+    # lambda and lambda* share one parser: #:optional/#:key/#:rest are always understood.
+    value = make_lambda(formals, body, scope, x, name_part.name)
     return _definer(scope, name_part, value, public)
-
-
-def make_lambda_star(formals, body, scope, where, name):
-    return make_lambda(formals, body, scope, where, name)
 
 
 def _definer(scope: Scope, name: Symbol, value: Node, public: bool) -> Node:
@@ -897,17 +891,6 @@ def eval_datum(datum: Any, module: Any, span: Span | None = None) -> Any:
     if type(result) is TailCall:
         result = apply_procedure(result.proc, result.args, result.span)
     return result
-
-
-def guard_recursion(fn: Callable[[], Any], span: Span | None = None) -> Any:
-    try:
-        return fn()
-    except RecursionError:
-        raise EvalLimit(
-            "recursion too deep (runaway recursion?)",
-            span,
-            "a procedure keeps calling itself without reaching its base case",
-        ) from None
 
 
 __all__ = [
