@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
 from .plan import ImagePlan, RawWrite
+from .tree import Tree
 
 DTB_DIR = "/boot/dtbs"
 SUNXI_SPL_SIZE = 32 * 1024            # the A64 boot ROM loads 32 KiB; the FIT follows at 8 KiB + 32 KiB
@@ -224,22 +224,27 @@ def install_dtbs(kernel_dir: Path, tree: Path, wanted: list[str] | None = None) 
     board's SoC family a few hundred KB.  Without WANTED, all of them.
     """
     prefixes = {(str(Path(w).parent), Path(w).name.split("-", 1)[0] + "-") for w in wanted or ()}
-    target = tree / DTB_DIR.lstrip("/")
+    image, package = Tree(tree), Tree(kernel_dir)
+    target = DTB_DIR.strip("/")
     copied = []
     for source in kernel_dtb_dirs(kernel_dir):
         for dtb in sorted(source.rglob("*.dtb")):
             rel = dtb.relative_to(source)
             if prefixes and not any(str(rel.parent) == d and rel.name.startswith(p) for d, p in prefixes):
                 continue
-            dest = target / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(dtb, dest)
-            dest.chmod(0o644)
+            dest = f"{target}/{rel}"
+            for d in _parent_dirs(dest):
+                if image.lstat(d) is None:
+                    image.mkdir(d, 0o755)
+            # Read inside the kernel package: a link there never reaches a host file.
+            image.copy_from(package, str(dtb.relative_to(kernel_dir)), dest, 0o644)
             copied.append(str(rel))
-    if copied:
-        for d in [target, *(p for p in target.rglob("*") if p.is_dir())]:
-            d.chmod(0o755)
     return copied
+
+
+def _parent_dirs(rel: str) -> list[str]:
+    parts = rel.strip("/").split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 # --- the hook -----------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ the busybox system does not run, the Hurd's servers — is collected in
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bootloaders import BootContext, Installer, installer_for
 from .errors import BuildError
 from .plan import ImagePlan
+from .tree import Tree
 
 # Guix's ESP initializer makes the EFI loader of the build host's type (build-pipeline.md §3.3).
 EFI_ARCHS = {"x86_64-linux": ("x86_64",), "i686-linux": ("i386",), "i586-gnu": ("i386",), "x86_64-gnu": ("x86_64",)}
@@ -73,8 +73,7 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
     provider = _provider(substitutes)
     system = target_system(plan)
     warnings = unrealizable_packages(plan, system)
-    boot = tree / "boot"
-    boot.mkdir(mode=0o755, exist_ok=True)
+    Tree(tree).mkdir("boot", 0o755)
     hurd_modules: tuple[str, ...] = ()
     fdtdir: str | None = None
     raw_writes: list = []
@@ -103,16 +102,15 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
         kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan), hurd_module_lines=hurd_modules,
         fdtdir=fdtdir, efi_archs=EFI_ARCHS.get(system, ()), grub_dirs=provider,
     )
-    config = tree / installer.config_file.lstrip("/")
-    config.parent.mkdir(parents=True, exist_ok=True)
+    image = Tree(tree)
     try:
         text = installer.config_text(context)
     except ValueError as e:  # e.g. a serial-unit GRUB cannot use
         from .pipeline import error_at
 
         raise error_at(plan.os.bootloader.origin, f"{plan.os.bootloader.name}: {e}") from None
-    config.write_text(text)
-    config.chmod(0o644)
+    image.mkdir(str(Path(installer.config_file).parent), 0o755)
+    image.write_text(installer.config_file, text, 0o644)
     esp = installer.esp_files(context, work) if has_esp else {}
     # Guix's GPT images have no BIOS boot partition, so BIOS GRUB has nowhere
     # to put its core image there: such an image boots through its ESP (UEFI).
@@ -168,11 +166,13 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
     fsck_dir = _optional(lambda: realize(provider, ["e2fsck-static"], arch))
     unrealized = install_system(plan.os, tree, busybox_dir, arch, tzdata_dir=tzdata_dir)
     boot = tree / "boot"
-    shutil.copyfile(kernel_image(kernel_dir), boot / "vmlinuz")
-    (boot / "vmlinuz").chmod(0o644)
+    image = Tree(tree)
+    image.copy_from(Tree(kernel_dir), str(kernel_image(kernel_dir).relative_to(kernel_dir)), "boot/vmlinuz", 0o644)
+    for name in ("boot/initrd.img", "boot/initrd.img.tmp"):  # written by path below: no link may be there
+        image.remove(name)
     make_initrd(plan.os, kernel_dir, busybox_dir, arch, boot / "initrd.img", fsck_dir=fsck_dir,
                 root=f"UUID={root_uuid}", epoch=stamp, root_type="iso9660" if live else None, volatile=live)
-    (boot / "initrd.img").chmod(0o644)
+    image.chmod("boot/initrd.img", 0o644)
     return "/boot/vmlinuz", "/boot/initrd.img", unrealized
 
 

@@ -7,9 +7,11 @@ rendered as FILE:LINE:COL: error: ... (exit 1) with no traceback unless
 
 from __future__ import annotations
 
+import os
 import re
-from enum import Enum
+import signal
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -94,7 +96,10 @@ def _guarded(fn, debug: bool):
         where = f": {e.filename}" if e.filename else ""
         typer.echo(f"pyguix: error: {e.strerror or e}{where}", err=True)
         raise typer.Exit(1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        if isinstance(e, Terminated):
+            typer.echo("pyguix: terminated", err=True)
+            raise typer.Exit(143)
         typer.echo("pyguix: interrupted", err=True)
         raise typer.Exit(130)
 
@@ -205,14 +210,38 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             return
         from builders.build import build_image
 
+        host_files, variables = host_inputs(interp)
         path = build_image(plan, output=output, quiet=quiet, substitutes=substitutes, strict=strict,
-                           qcow2_compression=None if qcow2_compression == "none" else qcow2_compression)
+                           qcow2_compression=None if qcow2_compression == "none" else qcow2_compression,
+                           inputs=tuple(Path(f) for f in [*([file] if file else []), *host_files]))
+        report_host_inputs(host_files, variables, Path(file).parent if file else Path.cwd(), quiet)
         if then is not None:
             then(plan, path)
         else:
             typer.echo(str(path))
 
     _guarded(work, debug)
+
+
+def host_inputs(interp) -> tuple[list[str], list[str]]:
+    """(host files the configuration read, environment variables it read)."""
+    getter = getattr(interp, "host_inputs", None)
+    return getter() if getter is not None else ([], [])
+
+
+def report_host_inputs(files: list[str], variables: list[str], config_dir: Path, quiet: bool) -> None:
+    """After a build: what the configuration took from this machine, beyond its
+    own directory (Guix allows it; the user should know what went in)."""
+    if quiet:
+        return
+    base = os.path.realpath(config_dir).rstrip("/") + "/"
+    outside = [f for f in files if not os.path.realpath(f).startswith(base)]
+    if outside:
+        typer.echo("pyguix: note: the configuration embedded these files from outside its directory:\n"
+                   + "".join(f"  {f}\n" for f in outside), err=True, nl=False)
+    if variables:
+        typer.echo("pyguix: note: the configuration read these environment variables: "
+                   + ", ".join(variables), err=True)
 
 
 def _image_command(
@@ -274,9 +303,21 @@ def vm(
 system_app.command("disk-image", help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: unwinds like Ctrl-C, so that every clean-up runs."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
+    except Terminated:
+        print("pyguix: terminated", file=sys.stderr)
+        sys.exit(143)
     except KeyboardInterrupt:
         print("pyguix: interrupted", file=sys.stderr)
         sys.exit(130)

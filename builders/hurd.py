@@ -29,12 +29,13 @@ translator records to those nodes when the root file system is made
 from __future__ import annotations
 
 import os
-import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BuildError
 from .plan import ImagePlan
+from .tree import Tree
 
 # The Debian architectures of the Hurd's own ports (debian-ports), which hold the
 # Hurd's servers and its C library.  The gnumach substitute comes from the
@@ -127,10 +128,10 @@ def install_hurd(plan: ImagePlan, provider, system: str, tree: Path, *, root_ind
     candidates = sorted((mach_dir / "boot").glob("gnumach*.gz"))
     if not candidates:
         raise BuildError(f"no GNU Mach image in the gnumach substitute for {system}")
-    boot = tree / "boot"
-    boot.mkdir(mode=0o755, exist_ok=True)
-    shutil.copyfile(candidates[-1], boot / "gnumach.gz")
-    (boot / "gnumach.gz").chmod(0o644)
+    image = Tree(tree)
+    if image.lstat("boot") is None:
+        image.mkdir("boot", 0o755)
+    image.copy_from(Tree(mach_dir), f"boot/{candidates[-1].name}", "boot/gnumach.gz", 0o644)
 
     installed, unavailable = install_hurd_packages(provider, system, tree)
     make_skeleton(tree)
@@ -209,33 +210,40 @@ def copy_into(source: Path, tree: Path) -> None:
     """Merge the extracted package tree SOURCE into TREE.
 
     Files already in TREE (the system's own /etc, written from the OS
-    configuration) win; documentation is left out; symbolic links are kept.
+    configuration) win; documentation is left out; symbolic links are kept
+    as links (data in the image: never followed on the host, and nothing is
+    written through them, builders/tree.py).
     """
+    image = Tree(tree)
     for dirpath, dirnames, filenames in os.walk(source):
         rel_dir = os.path.relpath(dirpath, source)
         rel_dir = "" if rel_dir == "." else rel_dir
         for name in sorted(dirnames):
             rel = os.path.join(rel_dir, name)
-            src, dst = os.path.join(dirpath, name), tree / rel
-            if os.path.islink(src):
-                if not os.path.lexists(dst) and not _skipped(rel + "/"):
-                    os.symlink(os.readlink(src), dst)
+            src = os.path.join(dirpath, name)
+            if _skipped(rel + "/") or image.lstat(rel) is not None:
                 continue
-            if not _skipped(rel + "/") and not os.path.lexists(dst):
-                dst.mkdir(mode=0o755)
-                os.chmod(dst, os.stat(src).st_mode & 0o7777)
-        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))
-                       and not _skipped(os.path.join(rel_dir, d) + "/")
-                       and (tree / rel_dir / d).is_dir() and not (tree / rel_dir / d).is_symlink()]
+            if os.path.islink(src):
+                image.symlink(rel, os.readlink(src))
+            else:
+                image.mkdir(rel, os.lstat(src).st_mode & 0o7777)
+        # Descend only into real directories of both trees.
+        kept = []
+        for d in dirnames:
+            st = image.lstat(os.path.join(rel_dir, d))
+            if (not os.path.islink(os.path.join(dirpath, d)) and not _skipped(os.path.join(rel_dir, d) + "/")
+                    and st is not None and stat.S_ISDIR(st.st_mode)):
+                kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             rel = os.path.join(rel_dir, name)
-            src, dst = os.path.join(dirpath, name), tree / rel
-            if _skipped(rel) or os.path.lexists(dst):
+            src = os.path.join(dirpath, name)
+            if _skipped(rel) or image.lstat(rel) is not None:
                 continue
             if os.path.islink(src):
-                os.symlink(os.readlink(src), dst)
+                image.symlink(rel, os.readlink(src))
             else:
-                shutil.copy2(src, dst, follow_symlinks=False)
+                image.copy_in(rel, src, os.lstat(src).st_mode & 0o7777)
 
 
 def _skipped(rel: str) -> bool:
@@ -244,9 +252,10 @@ def _skipped(rel: str) -> bool:
 
 def make_skeleton(tree: Path) -> None:
     """The Hurd's directories, /servers files, device nodes and symlinks (see TRANSLATORS)."""
+    image = Tree(tree)
     for d in DIRECTORIES:
-        path = tree / d.lstrip("/")
-        path.mkdir(mode=0o755, parents=True, exist_ok=True)
+        if image.lstat(d) is None:
+            image.mkdir(d, 0o755)
     for name in SERVER_FILES:
         _node(tree, f"/servers/{name}", 0o444, name)
     for path, _, mode in TRANSLATORS:
@@ -255,22 +264,17 @@ def make_skeleton(tree: Path) -> None:
         # each node already costs a block for its translator record.
         _node(tree, path, mode, "")
     for path, target in SYMLINKS:
-        link = tree / path.lstrip("/")
-        link.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        if os.path.lexists(link):
-            if link.is_dir() and not link.is_symlink():
-                continue
-            link.unlink()
-        os.symlink(target, link)
+        st = image.lstat(path)
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            continue
+        image.symlink(path, target)
 
 
 def _node(tree: Path, path: str, mode: int, content: str) -> None:
     """A file holding CONTENT with MODE at PATH, unless something is there already."""
-    node = tree / path.lstrip("/")
-    if os.path.lexists(node):
-        return
-    node.write_text(content)
-    node.chmod(mode)
+    image = Tree(tree)
+    if image.lstat(path) is None:
+        image.write_text(path, content, mode)
 
 
 def translator_value(command: tuple[str, ...]) -> str:

@@ -34,6 +34,7 @@ from . import cpio
 from .errors import BuildError
 from .modules import KernelModules, canonical, kernel_config, read_module
 from .plan import FileSystemPlan, OsPlan
+from .tree import in_package
 
 # Disk drivers loaded besides the OS's list, per architecture (only those the kernel has).
 DISK_MODULES: dict[str, tuple[str, ...]] = {
@@ -152,8 +153,8 @@ def plan_initrd(os_plan: OsPlan, kernel_dir: Path, arch: str, *, root: str | Non
 def busybox_binary(busybox_dir: Path) -> Path:
     """The static busybox of an extracted busybox-static package (or a directory holding it)."""
     for rel in ("bin/busybox", "usr/bin/busybox", "busybox"):
-        path = busybox_dir / rel
-        if path.is_file():
+        path = in_package(busybox_dir, rel)
+        if path is not None:
             return path
     raise FileNotFoundError(f"no busybox binary in {busybox_dir}")
 
@@ -163,8 +164,8 @@ def e2fsck_binary(fsck_dir: Path | None) -> Path | None:
     if fsck_dir is None:
         return None
     for rel in ("sbin/e2fsck.static", "usr/sbin/e2fsck.static", "sbin/e2fsck", "e2fsck.static"):
-        path = fsck_dir / rel
-        if path.is_file():
+        path = in_package(fsck_dir, rel)
+        if path is not None:
             return path
     return None
 

@@ -130,6 +130,9 @@ def install_file(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     for parent in (target.parent, target.parent.parent):
         os.chmod(parent, 0o755)
-    shutil.copyfile(source, target)
+    if target.is_symlink():
+        target.unlink()
+    with open(source, "rb") as fin, open(target, "xb") as fout:  # never through a link
+        shutil.copyfileobj(fin, fout, 1 << 20)
     os.chmod(target, 0o644)
     return target

@@ -12,7 +12,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
+import fcntl
 import shutil
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -23,6 +26,13 @@ from .determinism import guid_from_seed, u32_from_seed
 from .disk import Region, assemble_disk
 from .errors import BuildError
 from .plan import ImagePlan, Origin, PartitionPlan
+from .tree import Tree
+
+
+def _parent_dirs(rel: str) -> list[str]:
+    """a/b/c -> [a, a/b]."""
+    parts = rel.strip("/").split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 BUILT_FORMATS = ("disk-image", "compressed-qcow2", "iso9660", "docker", "tarball", "wsl2")
 SUFFIXES = {"disk-image": ".img", "compressed-qcow2": ".qcow2", "iso9660": ".iso", "docker": ".tar.gz",
@@ -30,14 +40,26 @@ SUFFIXES = {"disk-image": ".img", "compressed-qcow2": ".qcow2", "iso9660": ".iso
 FAT_TYPES = ("vfat", "fat16", "fat32")
 
 
+# Every format stores this range of timestamps (FAT: 1980..2107, after which
+# it is the ISO 9660 and 32-bit ext limits that bind).
+EPOCH_RANGE = (0, (1 << 31) - 1)
+
+
 def epoch() -> int:
     value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value:
-        try:
-            return int(value)
-        except ValueError:
-            raise BuildError(f"SOURCE_DATE_EPOCH={value!r} is not an integer") from None
-    return 1
+    if not value:
+        return 1
+    try:
+        number = int(value)
+    except ValueError:
+        raise BuildError(f"SOURCE_DATE_EPOCH={value!r} is not an integer",
+                         "set it to a number of seconds since 1970-01-01, e.g. $(git log -1 --format=%ct)") from None
+    low, high = EPOCH_RANGE
+    if not low <= number <= high:
+        raise BuildError(f"SOURCE_DATE_EPOCH={value} is out of range: the image's file systems store "
+                         f"times from {low} to {high} (1970-01-01 to 2038-01-19)",
+                         "set it to a number of seconds since 1970-01-01, e.g. $(git log -1 --format=%ct)")
+    return number
 
 
 def plan_seed(plan: ImagePlan) -> bytes:
@@ -73,7 +95,8 @@ def default_output(plan: ImagePlan, options: "BuildOptions | None" = None) -> Pa
     options (a different substitute source may give other packages)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     key = hashlib.sha256(plan_seed(plan) + repr(options or BuildOptions()).encode()).hexdigest()
-    name = f"{key[:16]}-{plan.name}"
+    # The image's name is the configuration's: only a plain file name is derived from it.
+    name = f"{key[:16]}-{re.sub(r'[^A-Za-z0-9._+-]', '_', plan.name)[:64]}"
     suffix = SUFFIXES.get(plan.format, "")
     if suffix and not name.endswith(suffix):
         name += suffix
@@ -126,36 +149,23 @@ def gpt_type(p: PartitionPlan):
     return TYPES["linux"]
 
 
-def place(plan: ImagePlan, sizes: list[int], head: int) -> list[tuple[int, int]]:
-    """(offset, size) of each partition: offset 0 = right after the previous one."""
-    out = []
-    cursor = head
-    for p, size in zip(plan.partitions, sizes):
-        start = layout.align_up(p.offset) if p.offset else layout.align_up(cursor)
-        size = layout.align_up(size)
-        out.append((start, size))
-        cursor = start + size
-    return out
+def place(plan: ImagePlan, sizes: list[int] | None, head: int) -> list[tuple[int, int]]:
+    """(offset, size) of each partition, by builders/placement.py: the rule and the
+    checks --dry-run uses (offset 0 = right after the previous one; overlaps with the
+    table, GRUB's core.img area, U-Boot blobs and other partitions; MBR limits), which
+    raise a located error.  SIZES None: the declared sizes, before the content is
+    measured, exactly what --dry-run checks (the offsets returned may be None).
 
+    With SIZES, a U-Boot blob's size is its raw write's SIZE, else the file's as
+    resolved by this build (builders/boards.py); --dry-run does not know it."""
+    from .boards import blob_extent
+    from .placement import place_regions
 
-def check_overlaps(plan: ImagePlan, placed: list[tuple[int, int]], head: int) -> None:
-    """Partitions must not overlap each other or the partition table's own sectors."""
-    table = f"the {plan.partition_table.upper()} partition table"
-    for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed)):
-        name = f"partition {i + 1} ({p.label})"
-        if off < head:
-            raise error_at(p.offset_origin or p.origin,
-                           f"{name} [{off}, {off + size}) overlaps {table} [0, {head})",
-                           f"start the partition at byte {head} or later (offset {layout.align_up(head, 1 << 20)} "
-                           "is the usual 1 MiB alignment)")
-        for j in range(i):
-            o2, s2 = placed[j]
-            if off < o2 + s2 and o2 < off + size:
-                other = plan.partitions[j]
-                raise error_at(p.offset_origin or p.origin,
-                               f"{name} [{off}, {off + size}) overlaps partition {j + 1} ({other.label}) "
-                               f"[{o2}, {o2 + s2})",
-                               "change the offsets or sizes so that the byte ranges do not intersect")
+    blobs = ([blob_extent(plan, w) for w in plan.os.bootloader.raw_writes]
+             if plan.os is not None and sizes is not None else None)
+    placement = place_regions(plan, sizes, blob_sizes=blobs)
+    assert placement.regions[0].end == head, (placement.regions[0], head)   # the table ptable writes
+    return [(r.start, r.size) for r in placement.partitions]  # type: ignore[misc]
 
 
 def check_supported(plan: ImagePlan) -> None:
@@ -172,41 +182,14 @@ def check_supported(plan: ImagePlan) -> None:
         if p.file_system in FAT_TYPES and len(p.label) > 11:
             raise error_at(p.origin, f'vfat label "{p.label}" is longer than 11 characters',
                            "FAT volume labels hold at most 11 characters")
+        if p.file_system in ("ext2", "ext3", "ext4"):
+            from .fs.ext import MKE2FS_OPTIONS, check_mke2fs_options
 
-
-def check_raw_writes(plan: ImagePlan, placed: list[tuple[int, int]], head: int) -> None:
-    """A bootloader blob must not overlap the partition table or a partition.
-
-    A blob's extent is its raw write's SIZE, else the size of the file as
-    resolved from the board's U-Boot package (builders/boards.py)."""
-    from .boards import blob_extent
-
-    if plan.os is None:
-        return
-    areas = [(f"the {plan.partition_table.upper()} partition table", 0, head, None)]
-    areas += [(f"partition {i + 1} ({p.label})", off, off + size, p)
-              for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed))]
-    bootloader = plan.os.bootloader
-    declared = f" (declared at {bootloader.origin})" if bootloader.origin else ""
-    for w in bootloader.raw_writes:
-        extent = blob_extent(plan, w)
-        if extent is None:
-            continue
-        start, end = w.offset, w.offset + extent
-        for name, a, b, partition in areas:
-            if start < b and a < end:
-                where = partition.offset_origin or partition.origin if partition is not None else None
-                if partition is not None:
-                    hint = (f"move the partition (its offset{', ' + str(where) if where else ''}) to byte "
-                            f"{layout.align_up(end, 1 << 20)} or later, past the bootloader's area")
-                else:
-                    hint = ("this board's boot ROM reads the bootloader where the partition table is: "
-                            "use an MBR (partition-table-type 'mbr), as the board's image type does")
-                raise BuildError(
-                    f"bootloader blob {w.file} [{start}, {end}) of {bootloader.package or bootloader.name}"
-                    f"{declared} overlaps {name} [{a}, {b})",
-                    hint,
-                )
+            problem = check_mke2fs_options(p.file_system_options)
+            if problem is not None:
+                raise error_at(p.origin, f"partition {i + 1} ({p.label}): {problem}",
+                               "file-system-options may only shape the file system (" +
+                               " ".join(sorted(MKE2FS_OPTIONS)) + "); pyguix sets the rest")
 
 
 # What e2fsprogs says when the content does not fit.
@@ -278,6 +261,7 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
     head = table.head_bytes()
     rooti = root_index(plan)
     uuids = [fs_uuid(p, seed, i) for i, p in enumerate(plan.partitions)]
+    place(plan, None, head)   # layout errors before any work, as --dry-run finds them
 
     trees: list[Path] = []
     for i, p in enumerate(plan.partitions):
@@ -301,10 +285,11 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
                                 has_esp=esp_index is not None, substitutes=options.substitutes,
                                 strict=options.strict, stamp=stamp)
         if esp_index is not None:
+            esp = Tree(trees[esp_index])
             for rel, source in sorted(boot.esp_files.items()):
-                target = trees[esp_index] / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+                for d in _parent_dirs(rel):
+                    esp.mkdir(d, 0o755)
+                esp.copy_in(rel, source, 0o644)
 
     sizes: list[int] = []
     contents: list[int] = []
@@ -320,9 +305,7 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
         sizes.append(layout.align_up(size))
 
     # Where things go is checked first: a layout error is the more basic mistake.
-    placed = place(plan, sizes, head)
-    check_overlaps(plan, placed, head)
-    check_raw_writes(plan, placed, head)
+    placed = place(plan, sizes, head)   # also every layout check (builders/placement.py)
     for i, (content, (_, size)) in enumerate(zip(contents, placed)):
         if content > size:
             raise too_small(plan, i, content, size)
@@ -342,6 +325,8 @@ def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: i
                             tuple(p.file_system_options), stamp, extra_commands=extra, offset=offset)
         except ToolFailed as e:
             if any(marker in e.stderr for marker in NO_ROOM):
+                if host_out_of_space(work):
+                    raise no_space(work.parent, OSError(errno.ENOSPC, "No space left on device")) from None
                 raise too_small(plan, i, contents[i], placed[i][1]) from None
             raise
         except ValueError as e:
@@ -472,8 +457,16 @@ def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp
 
 
 def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False, *,
-                extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> Path:
+                extra_content: Path | None = None, options: BuildOptions = BuildOptions(),
+                inputs: tuple[Path, ...] = ()) -> Path:
     """Build PLAN's image at OUTPUT (default: the cache) and return its path.
+
+    The build happens in a work directory next to the output, under an
+    unprivileged identity when started as root (builders/sandbox.py); the
+    finished image is moved into place as the last step.  A failed or
+    interrupted build leaves nothing at OUTPUT: neither a partial image nor
+    the image of an earlier build.  INPUTS (the configuration's files) may
+    not be overwritten by the output.
 
     EXTRA_CONTENT (internal, for benchmarks) is a host directory added to the
     root tree as /extra; it is not part of the plan, so do not combine it with
@@ -487,41 +480,29 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     stamp = epoch()
     if output is None:
         output = default_output(plan, options)
-        if output.exists() and extra_content is None:
+        if output.is_file() and not output.is_symlink() and extra_content is None:
             _say(quiet, f"{output} already built")
             return output
-    output = Path(os.path.abspath(output))
-    if output.is_dir():
-        raise BuildError(f"output {output} is a directory", "give a file name with -o")
+    output = check_output(output, inputs, options.substitutes)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
+        collect_orphans(output.parent)
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.work-", dir=output.parent))
     except OSError as e:
         raise BuildError(f"cannot write to {output.parent}: {e.strerror or e}",
                          "choose another place with -o PATH") from None
-    tmp = work.with_name(work.name.replace(".work-", ".partial-"))
+    lock = _hold(work)
+    result = work / "image"
+    done_ok = False
+    old_umask = os.umask(0o022)        # modes in the image never depend on the caller's umask
     try:
-        if plan.format == "compressed-qcow2":
-            raw = work / "disk.raw"
-            build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
-            _say(quiet, f"converting to qcow2 ({options.qcow2_compression or 'uncompressed'})")
-            from .formats.qcow2 import convert
-
-            convert(raw, tmp, compression=options.qcow2_compression)
-        elif plan.format == "disk-image":
-            raw = work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
-            build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
-            os.replace(raw, tmp)
-        else:
-            build_tree_format(plan, work, tmp, seed, stamp, quiet, extra_content, options)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, output)
+        _build_into(plan, work, result, seed, stamp, quiet, extra_content, options)
+        os.chmod(result, 0o644)
+        os.replace(result, output)
+        done_ok = True
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise BuildError(f"building {output} failed: no space left on the device holding {output.parent} "
-                             f"({e.filename or 'while writing'})",
-                             "free some space, or write elsewhere with -o PATH "
-                             "(the work files live next to the output)") from e
+            raise no_space(output.parent, e) from e
         raise BuildError(f"building {output} failed: {e}") from e
     except ValueError as e:
         # The writers (fs/, formats/, cpio) describe content they cannot store
@@ -530,11 +511,152 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     finally:
         from .progress import done
 
+        os.umask(old_umask)
         done()
         _return_extra_content()
-        tmp.unlink(missing_ok=True)
+        if not done_ok:
+            _remove_stale(output)
         _remove_tree(work)
+        os.close(lock)
     return output
+
+
+def _build_into(plan: ImagePlan, work: Path, result: Path, seed: bytes, stamp: int, quiet: bool,
+                extra_content: Path | None, options: BuildOptions) -> None:
+    """Build PLAN's image file at RESULT, using WORK for everything else."""
+    if plan.format == "compressed-qcow2":
+        raw = work / "disk.raw"
+        build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
+        _say(quiet, f"converting to qcow2 ({options.qcow2_compression or 'uncompressed'})")
+        from .formats.qcow2 import convert
+
+        convert(raw, result, compression=options.qcow2_compression)
+    elif plan.format == "disk-image":
+        raw = work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
+        build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
+        os.replace(raw, result)
+    else:
+        build_tree_format(plan, work, result, seed, stamp, quiet, extra_content, options)
+
+
+# --- the output and the work directory ------------------------------------------------------
+
+
+def check_output(output: Path, inputs: tuple[Path, ...] = (), substitutes: Path | None = None) -> Path:
+    """OUTPUT as an absolute path, if an image may be written there: not a
+    directory or special file, not one of the configuration's own files, not
+    inside the --substitutes folder, and a trailing '/' only on a directory."""
+    text = os.fspath(output)
+    absolute = Path(os.path.abspath(output))
+    if text.endswith("/"):
+        if absolute.is_dir():
+            raise BuildError(f"output {text} is a directory", "give a file name with -o, e.g. -o "
+                             f"{text}image.qcow2")
+        raise BuildError(f"output {text} names a directory that does not exist",
+                         "give a file name with -o (without a trailing '/')")
+    if absolute.is_dir():
+        raise BuildError(f"output {absolute} is a directory", "give a file name with -o")
+    try:
+        st = absolute.lstat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        raise BuildError(f"output {absolute} is not a regular file (a device, FIFO or socket)",
+                         "give the path of a new or existing image file with -o")
+    real = Path(os.path.realpath(absolute))
+    for source in inputs:
+        if os.path.realpath(source) == str(real):
+            raise BuildError(f"output {absolute} is the configuration file {source}: it would be overwritten",
+                             "write the image elsewhere with -o PATH")
+    if substitutes is not None:
+        folder = os.path.realpath(substitutes)
+        if str(real).startswith(folder.rstrip("/") + "/"):
+            raise BuildError(f"output {absolute} is inside the --substitutes folder {substitutes}",
+                             "write the image elsewhere with -o PATH")
+    return absolute
+
+
+LOCK_NAME = ".lock"
+
+
+def _hold(work: Path) -> int:
+    """Lock WORK for the life of this build: `collect_orphans` of a later run
+    removes only work directories whose lock nobody holds (killed builds)."""
+    fd = os.open(work / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def collect_orphans(folder: Path) -> list[Path]:
+    """Remove the work directories that killed builds (SIGKILL, power loss) left in FOLDER."""
+    removed = []
+    for entry in sorted(folder.glob(".*.work-*")):
+        if not entry.is_dir() or entry.is_symlink():
+            continue
+        try:
+            fd = os.open(entry / LOCK_NAME, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            fd = None                     # killed before it took its lock
+        except OSError:
+            continue
+        try:
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue              # a build in progress
+            _remove_tree(entry)
+            removed.append(entry)
+        finally:
+            if fd is not None:
+                os.close(fd)
+    return removed
+
+
+def _remove_stale(output: Path) -> None:
+    """After a failed build: no image of an earlier build stays at OUTPUT
+    (a regular file, or a link we placed; never anything else)."""
+    try:
+        st = output.lstat()
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+        output.unlink(missing_ok=True)
+
+
+def no_space(folder: Path, e: OSError) -> BuildError:
+    """ENOSPC, naming the device and mount point that filled up."""
+    device, mount = mount_of(folder)
+    return BuildError(f"no space left on {device} (mounted on {mount}, holding {folder})"
+                      + (f" while writing {e.filename}" if e.filename else ""),
+                      "free some space, or write elsewhere with -o PATH (the work files live next to the output)")
+
+
+def mount_of(path: Path) -> tuple[str, str]:
+    """(device, mount point) of the file system holding PATH, from /proc/self/mounts."""
+    best = ("the device", "/")
+    real = os.path.realpath(path)
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) < 2:
+                    continue
+                mount = fields[1].replace("\\040", " ")
+                if (real == mount or real.startswith(mount.rstrip("/") + "/")) and len(mount) >= len(best[1]):
+                    best = (fields[0], mount)
+    except OSError:
+        pass
+    return best
+
+
+def host_out_of_space(folder: Path) -> bool:
+    """Whether the file system holding FOLDER is (nearly) full: a tool's "no
+    space" then means the host's disk, not the image's partition."""
+    try:
+        return shutil.disk_usage(folder).free < (4 << 20)
+    except OSError:
+        return False
 
 
 def _remove_tree(path: Path) -> None:

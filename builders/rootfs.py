@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import BuildError
 from .plan import EtcFilePlan, GroupPlan, OsPlan, UserPlan
+from .tree import Tree
 
 # (path, mode) of the skeleton directories, parents first.
 SKELETON: tuple[tuple[str, int], ...] = (
@@ -53,11 +54,8 @@ FIRST_USER_ID = 1000
 LAST_SYSTEM_ID = 999
 
 
-def _write(root: Path, rel: str, text: str, mode: int = 0o644) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    os.chmod(path, mode)
+def _write(root: Tree, rel: str, text: str, mode: int = 0o644) -> None:
+    root.write_text(rel, text, mode)
 
 
 def _device_spec(device: str) -> str:
@@ -173,70 +171,37 @@ def manifest(os_plan: OsPlan) -> str:
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
 
 
-def _inside(root: Path, path: str) -> Path:
-    rel = path.strip("/")
-    if not rel or ".." in rel.split("/"):
-        raise BuildError(f"cannot place a file at {path!r} in the image")
-    return root / rel
-
-
-def _make_parents(root: Path, target: Path) -> None:
-    missing = []
-    parent = target.parent
-    while parent != root and not parent.exists():
-        missing.append(parent)
-        parent = parent.parent
-    for d in reversed(missing):
-        d.mkdir()
-        os.chmod(d, 0o755)
-
-
-def place_file(root: Path, f: EtcFilePlan) -> None:
-    """Write F (text, base64 or a copy of a host file/directory) into ROOT."""
-    target = _inside(root, f.path)
-    _make_parents(root, target)
-    if target.is_symlink() or target.is_file():
-        target.unlink()
-    elif target.is_dir():
-        shutil.rmtree(target)
+def place_file(root: Tree, f: EtcFilePlan) -> None:
+    """Write F (text, base64 or a copy of a host file/directory) into ROOT
+    (replacing what was there; never through a symbolic link of the tree)."""
     if f.source is not None:
         source = Path(f.source)
         if not source.exists():
             raise BuildError(f"local file {f.source} (for {f.path}) has disappeared",
                              "keep local-file sources in place until the image is built")
+        root.remove(f.path)
         if source.is_dir():
-            copy_tree(source, target)
+            root.copy_tree_in(f.path, source, file_mode=lambda st: 0o555 if st.st_mode & 0o111 else 0o444)
             return
-        shutil.copyfile(source, target)
-    else:
-        data = base64.b64decode(f.content or "") if f.encoding == "base64" else (f.content or "").encode("utf-8")
-        target.write_bytes(data)
-    os.chmod(target, f.mode)
+        root.copy_in(f.path, source, f.mode)
+        return
+    data = base64.b64decode(f.content or "") if f.encoding == "base64" else (f.content or "").encode("utf-8")
+    root.remove(f.path)
+    root.write_bytes(f.path, data, f.mode)
 
 
-def copy_tree(source: Path, target: Path) -> None:
-    """Copy a local-file directory: fixed modes (dirs 0755, files 0444/0555), symlinks kept."""
-    target.mkdir()
-    for name in sorted(os.listdir(source)):
-        s, t = source / name, target / name
-        if s.is_symlink():
-            os.symlink(os.readlink(s), t)
-        elif s.is_dir():
-            copy_tree(s, t)
-        else:
-            shutil.copyfile(s, t)
-            os.chmod(t, 0o555 if os.access(s, os.X_OK) else 0o444)
-    os.chmod(target, 0o755)
-
-
-def populate_root(os_plan: OsPlan, root: Path, *, root_device: str | None = None,
+def populate_root(os_plan: OsPlan, path: Path, *, root_device: str | None = None,
                   root_type: str | None = None) -> Path:
-    """Stage the root file system of OS_PLAN in ROOT (created if missing)."""
-    root.mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o755)
+    """Stage the root file system of OS_PLAN in PATH (created if missing).
+
+    Every write goes through builders/tree.Tree: nothing the configuration
+    declares (an /etc entry, a special file, a home directory) can place a
+    file outside PATH or write through a link placed earlier."""
+    path.mkdir(parents=True, exist_ok=True)
+    root = Tree(path)
+    root.mkdir("", 0o755)
     for rel, mode in SKELETON:
-        (root / rel).mkdir(exist_ok=True)
-        os.chmod(root / rel, mode)
+        root.mkdir(rel, mode)
     passwd, group, shadow = accounts(os_plan)
     _write(root, "etc/hostname", os_plan.host_name + "\n")
     _write(root, "etc/hosts", f"127.0.0.1 localhost {os_plan.host_name}\n::1 localhost {os_plan.host_name}\n")
@@ -254,14 +219,8 @@ def populate_root(os_plan: OsPlan, root: Path, *, root_device: str | None = None
     for f in os_plan.etc_files:
         place_file(root, f)
     for link in os_plan.special_files:
-        target = _inside(root, link.path)
-        _make_parents(root, target)
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        os.symlink(link.target, target)
+        root.symlink(link.path, link.target)
     for u in os_plan.users:
         if u.create_home and u.home.startswith("/home/"):
-            home = root / u.home.lstrip("/")
-            home.mkdir(parents=True, exist_ok=True)
-            os.chmod(home, 0o700)
-    return root
+            root.mkdir(u.home, 0o700)
+    return path

@@ -31,6 +31,7 @@ from .busybox_applets import known_applets
 from .errors import BuildError
 from .initrd import ARCH_ALIASES, busybox_binary, normalize_arch
 from .run import run
+from .tree import Tree
 from .plan import OsPlan, ServicePlan
 
 # Service kinds that need nothing more than what this busybox system does anyway.
@@ -126,17 +127,14 @@ def applet_paths(binary: Path) -> tuple[str, ...]:
 
 
 def _write(tree: Path, rel: str, text: str, mode: int = 0o644) -> None:
-    path = tree / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    os.chmod(path, mode)
+    Tree(tree).write_text(rel, text, mode)
 
 
 def _mkdir(tree: Path, rel: str, mode: int = 0o755) -> None:
-    path = tree / rel
-    if not path.is_dir():
-        path.mkdir(parents=True, exist_ok=True)
-        os.chmod(path, mode)
+    """Make directory REL with MODE unless it exists (never through a link)."""
+    t = Tree(tree)
+    if t.lstat(rel) is None:
+        t.mkdir(rel, mode)
 
 
 from .gettys import (  # noqa: E402,F401  (re-exported: callers and tests use them from here)
@@ -286,18 +284,16 @@ exit 0
 def install_timezone(tree: Path, timezone: str, tzdata_dir: Path | None) -> bool:
     """/etc/localtime for TIMEZONE from an extracted tzdata package; False when not possible."""
     if tzdata_dir is not None:
-        zoneinfo = tzdata_dir / "usr" / "share" / "zoneinfo"
-        source = zoneinfo / timezone
-        if source.is_symlink() or source.is_file():
-            data = source.resolve().read_bytes() if source.is_symlink() else source.read_bytes()
-            target = tree / "usr" / "share" / "zoneinfo" / timezone
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            os.chmod(target, 0o644)
-            localtime = tree / "etc" / "localtime"
-            if localtime.exists() or localtime.is_symlink():
-                localtime.unlink()
-            localtime.symlink_to(f"/usr/share/zoneinfo/{timezone}")
+        # The zone is read inside the package (links resolved as in a chroot) and
+        # written inside the image: a hostile zone name or package reaches neither host.
+        tzdata, image = Tree(tzdata_dir), Tree(tree)
+        zone = f"usr/share/zoneinfo/{timezone}"
+        if tzdata.is_file(zone):
+            for rel in _parent_dirs(zone):
+                if image.lstat(rel) is None:
+                    image.mkdir(rel, 0o755)
+            image.copy_from(tzdata, zone, zone, 0o644)
+            image.symlink("etc/localtime", f"/usr/share/zoneinfo/{timezone}")
             return True
     # UTC without data: glibc defaults to UTC; /etc/TZ serves uClibc/musl programs.
     _write(tree, "etc/TZ", "UTC0\n")
@@ -321,16 +317,14 @@ def install_shells(tree: Path, applets: set[str]) -> list[str]:
         if len(fields) < 7 or not fields[6].startswith("/"):
             continue
         shell = fields[6]
-        target = tree / shell.lstrip("/")
-        if target.exists() or target.is_symlink():
+        image = Tree(tree)
+        if image.lstat(shell) is not None:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
         name = os.path.basename(shell)
         if name in applets:
-            target.symlink_to("/bin/busybox")
+            image.symlink(shell, "/bin/busybox")
         else:
-            target.write_text(SHELL_SHIM.format(shell=shell))
-            os.chmod(target, 0o755)
+            image.write_text(shell, SHELL_SHIM.format(shell=shell), 0o755)
             shims.append(shell)
     return shims
 
@@ -379,44 +373,29 @@ def install_busybox(tree: Path, busybox_dir: Path) -> set[str]:
     """/bin/busybox and its applet links (absolute, to /bin/busybox); returns the applet names."""
     binary = busybox_binary(busybox_dir)
     paths = applet_paths(binary)
+    image = Tree(tree)
     _mkdir(tree, "bin")
-    dest = tree / "bin" / "busybox"
-    if dest.exists() or dest.is_symlink():
-        dest.unlink()
-    shutil.copyfile(binary, dest)
-    os.chmod(dest, 0o755)
-    for rel in paths:
-        rel = rel.strip("/")
-        if rel in ("bin/busybox", "linuxrc"):
-            continue
-        link = tree / rel
-        link.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(link.parent, 0o755)
-        if link.exists() or link.is_symlink():
-            continue                       # a file the root tree already has wins
-        link.symlink_to("/bin/busybox")
-    # The system profile: Guix's special files (/bin/sh, /usr/bin/env) and login shells
-    # point into it, and PATH starts with it.  Entries a package already put there win.
-    for rel in paths:
-        rel = rel.strip("/")
-        if rel in ("bin/busybox", "linuxrc"):
-            continue
-        sub = "sbin" if rel.startswith(("sbin/", "usr/sbin/")) else "bin"
-        link = tree / PROFILE.lstrip("/") / sub / os.path.basename(rel)
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not (link.exists() or link.is_symlink()):
-            link.symlink_to("/bin/busybox")
-    for d in _parents(tree, tree / PROFILE.lstrip("/") / "bin"):
-        os.chmod(d, 0o755)
+    image.copy_in("bin/busybox", binary, 0o755)
+    # The applets, then the system profile: Guix's special files (/bin/sh,
+    # /usr/bin/env) and login shells point into it, and PATH starts with it.
+    # Entries the root tree already has win.
+    profile = PROFILE.lstrip("/")
+    links = [rel for rel in (r.strip("/") for r in paths) if rel not in ("bin/busybox", "linuxrc")]
+    links += [f"{profile}/{'sbin' if rel.startswith(('sbin/', 'usr/sbin/')) else 'bin'}/{os.path.basename(rel)}"
+              for rel in list(links)]
+    for rel in links:
+        for d in _parent_dirs(rel):
+            if image.lstat(d) is None:
+                image.mkdir(d, 0o755)
+        if image.lstat(rel) is None:
+            image.symlink(rel, "/bin/busybox")
     return {os.path.basename(p) for p in paths}
 
 
-def _parents(tree: Path, path: Path) -> list[Path]:
-    result = []
-    while path != tree and tree in path.parents:
-        result.append(path)
-        path = path.parent
-    return result
+def _parent_dirs(rel: str) -> list[str]:
+    """The parent directories of REL, outermost first: a/b/c -> [a, a/b]."""
+    parts = rel.strip("/").split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def install_system(os_plan: OsPlan, tree: Path, busybox_dir: Path, arch: str, *,
@@ -431,9 +410,8 @@ def install_system(os_plan: OsPlan, tree: Path, busybox_dir: Path, arch: str, *,
                       ("var/log", 0o755), ("var/lib", 0o755), ("etc/init.d", 0o755), ("etc/pyguix", 0o755),
                       ("root", 0o700)):
         _mkdir(tree, rel, mode)
-    var_run = tree / "var" / "run"
-    if not (var_run.exists() or var_run.is_symlink()):
-        var_run.symlink_to("/run")
+    if Tree(tree).lstat("var/run") is None:
+        Tree(tree).symlink("var/run", "/run")
     applets = install_busybox(tree, busybox_dir)
     groups, unrealized = classify(os_plan, applets)
     problems: list[str] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -100,10 +101,28 @@ def make_zeros(
         f.truncate(size)
 
 
+DIRECTORY_BLOCK = 4096
+ENTRIES_PER_BLOCK = 128
+
+
+def directory_size(entries: int) -> int:
+    """What a directory of ENTRIES names counts for: whole 4 KiB blocks of 128
+    names.  Not its host st_size, which depends on the host's file system
+    (tmpfs says 40 + 20 per entry, ext4 4096): the same tree must give the
+    same guess, hence the same image, wherever it is staged."""
+    return DIRECTORY_BLOCK * (1 + entries // ENTRIES_PER_BLOCK)
+
+
 def content_size(tree: Path) -> int:
-    """Sum of lstat sizes of TREE and everything below it, symlinks not followed."""
-    total = os.lstat(tree).st_size
+    """Bytes TREE holds: file and symlink sizes, plus `directory_size` per directory
+    (symlinks not followed)."""
+    total = 0
     for dirpath, dirnames, filenames in os.walk(tree):
-        for name in (*dirnames, *filenames):
+        total += directory_size(len(dirnames) + len(filenames))
+        for name in filenames:
             total += os.lstat(os.path.join(dirpath, name)).st_size
+        for name in dirnames:  # os.walk lists links to directories here, and does not enter them
+            st = os.lstat(os.path.join(dirpath, name))
+            if stat.S_ISLNK(st.st_mode):
+                total += st.st_size
     return total

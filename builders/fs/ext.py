@@ -121,11 +121,70 @@ def crc32c_raw(data: bytes, crc: int = 0xFFFFFFFF) -> int:
     return crc
 
 
+# mke2fs options a partition's file-system-options may give: those that shape
+# the file system.  Anything else -- `-d DIR` (copy a host directory in), `-z
+# FILE` (write an undo file anywhere), `-l FILE` (read a host file), `-E
+# root_owner=`/`offset=`, `-U`, `-L`, `-F`... -- is pyguix's to set, never the
+# configuration's.  Values: a regular expression each option's argument must match.
+MKE2FS_OPTIONS: dict[str, str | None] = {
+    "-O": r"\^?[a-z0-9_]+(,\^?[a-z0-9_]+)*",      # features: -O ext_attr,^has_journal
+    "-o": r"(linux|hurd|GNU|freebsd|lites)",      # creator OS (Guix's Hurd images: -o hurd)
+    "-b": r"(1024|2048|4096|8192|16384|32768|65536)",
+    "-I": r"[0-9]{3,5}",                          # inode size
+    "-i": r"[0-9]{3,9}",                          # bytes per inode
+    "-N": r"[0-9]{1,10}",                         # number of inodes
+    "-m": r"[0-9]{1,2}(\.[0-9]+)?",               # reserved blocks percentage
+    "-g": r"[0-9]{1,9}",                          # blocks per group
+    "-G": r"[0-9]{1,6}",                          # groups per flex group
+    "-C": r"[0-9]{1,10}[kmgKMG]?",                # cluster size
+    "-T": r"[a-z0-9_,]+",                         # usage types (mke2fs.conf)
+    "-r": r"[01]",                                # revision
+    "-e": r"(continue|remount-ro|panic)",         # errors behaviour
+    "-J": r"size=[0-9]{1,7}",                     # journal size (no external journal device)
+    "-j": None,                                   # with a journal
+    "-M": r"/[A-Za-z0-9_./-]{0,63}",              # last mounted directory (recorded, not used)
+    "-E": r"(stride|stripe[-_]width|resize|packed_meta_blocks|num_backup_sb|lazy_itable_init|"
+          r"lazy_journal_init|discard|nodiscard|quotatype|encoding|encoding_flags|assume_storage_prezeroed)"
+          r"(=[A-Za-z0-9_:.-]+)?(,(stride|stripe[-_]width|resize|packed_meta_blocks|num_backup_sb|"
+          r"lazy_itable_init|lazy_journal_init|discard|nodiscard|quotatype|encoding|encoding_flags|"
+          r"assume_storage_prezeroed)(=[A-Za-z0-9_:.-]+)?)*",
+}
+
+
+def check_mke2fs_options(options: Sequence[object]) -> str | None:
+    """None if OPTIONS (a partition's file-system-options) only shape the file
+    system; else what is wrong, for the error message."""
+    import re
+
+    items = list(options)
+    i = 0
+    while i < len(items):
+        option = items[i]
+        if not isinstance(option, str):
+            return f"file-system option {option!r} is not a string"
+        if option not in MKE2FS_OPTIONS:
+            allowed = " ".join(sorted(MKE2FS_OPTIONS))
+            return f"mke2fs option {option!r} is not allowed in file-system-options (allowed: {allowed})"
+        pattern = MKE2FS_OPTIONS[option]
+        if pattern is not None:
+            if i + 1 >= len(items) or not isinstance(items[i + 1], str):
+                return f"mke2fs option {option} needs a value"
+            value = items[i + 1]
+            if not re.fullmatch(pattern, value):
+                return f"value {value!r} of mke2fs option {option} is not allowed"
+            i += 1
+        i += 1
+    return None
+
+
 def mke2fs_argv(
     fs_type: str, tree: Path | None, out: Path, size: int, label: str, fs_uuid: str, options: tuple[str, ...],
     offset: int = 0,
 ) -> list[str]:
     """The mke2fs command line (size rounded up to KiB, as Guix does)."""
+    problem = check_mke2fs_options(options)
+    if problem is not None:
+        raise ValueError(problem)
     extended = f"root_owner=0:0,hash_seed={fs_uuid},lazy_itable_init=1,lazy_journal_init=1"
     if offset:
         extended += f",offset={offset}"
