@@ -159,8 +159,16 @@ def _apply_options(interp, image, label, image_size, volatile, system=None, targ
     from schemeconf.evaluator import apply_procedure
     from schemeconf.records import Record
 
+    from builders.validate import label_problem
+    from schemeconf.datum import to_list
+
     system_image = interp.module(("gnu", "system", "image"))
     if label:
+        partitions = to_list(image.get("partitions"))  # image-with-label relabels the first one
+        found = label_problem(label, partitions[0].get("file-system") if partitions else "")
+        if found:
+            raise ConfigError(f"--label: {found[0]}", None, f"{found[1]}; give --label a shorter name"
+                              if "longer" in found[0] else "give --label a name on one line")
         image = apply_procedure(system_image.lookup(sym("image-with-label")), [image, label])
     fields = image.rtype.by_name
     values = list(image.values)
@@ -175,7 +183,7 @@ def _apply_options(interp, image, label, image_size, volatile, system=None, targ
 
 def run_image(file: Optional[Path], expression: Optional[str], image_type: Optional[str], load_path: list[Path],
               image_size: Optional[str], label: Optional[str], volatile: bool, dry_run: bool, plan_json: bool,
-              output: Optional[Path], quiet: bool, debug: bool, system: Optional[str] = None,
+              output: Optional[str | Path], quiet: bool, debug: bool, system: Optional[str] = None,
               target: Optional[str] = None, substitutes: Optional[Path] = None, strict: bool = False,
               then=None, qcow2_compression: str = "zstd") -> None:
     from schemeconf.interpreter import run_deep
@@ -184,6 +192,11 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
         typer.echo("pyguix: error: no configuration file given\nhint: pyguix system image [-t TYPE] FILE", err=True)
         raise typer.Exit(1)
     size = size_to_number(image_size) if image_size else None
+    if output is not None:
+        from builders.pipeline import check_output
+
+        # Before any work, and on the text as typed: Path() would drop a trailing '/'.
+        _guarded(lambda: check_output(output, (), substitutes), debug)  # type: ignore[arg-type]
 
     def work():
         from builders.layout import layout, render_table
@@ -211,7 +224,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
         from builders.build import build_image
 
         host_files, variables = host_inputs(interp)
-        path = build_image(plan, output=output, quiet=quiet, substitutes=substitutes, strict=strict,
+        path = build_image(plan, output=None if output is None else Path(os.fspath(output)), quiet=quiet, substitutes=substitutes, strict=strict,
                            qcow2_compression=None if qcow2_compression == "none" else qcow2_compression,
                            inputs=tuple(Path(f) for f in [*([file] if file else []), *host_files]))
         report_host_inputs(host_files, variables, Path(file).parent if file else Path.cwd(), quiet)
@@ -256,7 +269,7 @@ def _image_command(
     target: Optional[str] = typer.Option(None, "--target", help="Cross-build for TRIPLET."),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Print the image and its disk layout; build nothing."),
     plan: bool = typer.Option(False, "--plan", help="Print the build plan as JSON; build nothing."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
     debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
     substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first (offline builds)."),

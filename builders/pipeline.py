@@ -496,9 +496,17 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     done_ok = False
     old_umask = os.umask(0o022)        # modes in the image never depend on the caller's umask
     try:
-        _build_into(plan, work, result, seed, stamp, quiet, extra_content, options)
-        os.chmod(result, 0o644)
-        os.replace(result, output)
+        from .progress import done
+        from .sandbox import install_result, run_unprivileged
+        from .substitutes.provider import cache_root
+
+        done()
+        # As root, the build runs as an unprivileged identity that may write only
+        # in WORK and the substitute cache; moving the result into place is the
+        # one privileged step (builders/sandbox.py).
+        run_unprivileged(_build_into, plan, work, result, seed, stamp, quiet, extra_content, options,
+                         writable=[work, cache_root()], tmpdir=work)
+        install_result(result, output)
         done_ok = True
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -513,7 +521,6 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
 
         os.umask(old_umask)
         done()
-        _return_extra_content()
         if not done_ok:
             _remove_stale(output)
         _remove_tree(work)
@@ -524,6 +531,14 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
 def _build_into(plan: ImagePlan, work: Path, result: Path, seed: bytes, stamp: int, quiet: bool,
                 extra_content: Path | None, options: BuildOptions) -> None:
     """Build PLAN's image file at RESULT, using WORK for everything else."""
+    try:
+        _build_format(plan, work, result, seed, stamp, quiet, extra_content, options)
+    finally:
+        _return_extra_content()
+
+
+def _build_format(plan: ImagePlan, work: Path, result: Path, seed: bytes, stamp: int, quiet: bool,
+                  extra_content: Path | None, options: BuildOptions) -> None:
     if plan.format == "compressed-qcow2":
         raw = work / "disk.raw"
         build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
@@ -542,7 +557,7 @@ def _build_into(plan: ImagePlan, work: Path, result: Path, seed: bytes, stamp: i
 # --- the output and the work directory ------------------------------------------------------
 
 
-def check_output(output: Path, inputs: tuple[Path, ...] = (), substitutes: Path | None = None) -> Path:
+def check_output(output: str | Path, inputs: tuple[Path, ...] = (), substitutes: Path | None = None) -> Path:
     """OUTPUT as an absolute path, if an image may be written there: not a
     directory or special file, not one of the configuration's own files, not
     inside the --substitutes folder, and a trailing '/' only on a directory."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import getpass
 import hashlib
 import json
 import logging
@@ -193,7 +192,8 @@ class AptProvider(ProviderBase):
             # apt would otherwise drop to _apt, who cannot write into a private cache under /root.
             opts += ["-o", "APT::Sandbox::User=root"]
         else:
-            opts += ["-o", f"APT::Sandbox::User={getpass.getuser()}"]
+            # (apt ignores it when not root; the build sandbox's identity has no passwd entry)
+            opts += ["-o", f"APT::Sandbox::User={os.environ.get('USER') or os.environ.get('LOGNAME') or 'root'}"]
         if self.retries is not None:
             opts += ["-o", f"Acquire::Retries={self.retries}"]
         if self.sources is not None:
@@ -411,6 +411,8 @@ class AptProvider(ProviderBase):
             if cached is not None and (expected is None or cached == expected):
                 return target
             debs.mkdir(parents=True, exist_ok=True)
+            for stale in debs.glob(".download.*"):  # left by a killed run: downloads hold this lock
+                shutil.rmtree(stale, ignore_errors=True)
             tmp = Path(tempfile.mkdtemp(prefix=".download.", dir=debs))
             try:
                 started = time.monotonic()
