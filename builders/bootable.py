@@ -177,9 +177,13 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
 
 
 def _optional(fn):
+    """FN's package directory, or None when the package cannot be had at all
+    (a package that was refused, e.g. a hostile .deb, stays an error)."""
+    from .substitutes import SubstituteUnavailable
+
     try:
         return fn()
-    except BuildError:
+    except SubstituteUnavailable:
         return None
 
 

@@ -197,6 +197,10 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
 
         # Before any work, and on the text as typed: Path() would drop a trailing '/'.
         _guarded(lambda: check_output(output, (), substitutes), debug)  # type: ignore[arg-type]
+    if substitutes is not None:
+        from builders.substitutes import check_substitutes_dir
+
+        _guarded(lambda: check_substitutes_dir(substitutes), debug)
 
     def work():
         from builders.layout import layout, render_table

@@ -90,6 +90,13 @@ def find_tool(tool: str) -> str:
         if os.path.isfile(override) and os.access(override, os.X_OK):
             return override
         raise ToolMissing(tool, f"{override_variable(tool)}={override} is not an executable file")
+    if os.sep in tool:
+        # A path (e.g. a binary of an extracted package).  Checked with the effective
+        # ids and capabilities: under the build sandbox (builders/sandbox.py) the
+        # real-id check that shutil.which makes would fail inside root's 0700 dirs.
+        if os.path.isfile(tool) and os.access(tool, os.X_OK, effective_ids=True):
+            return tool
+        raise ToolMissing(tool)
     search = os.pathsep.join([os.environ.get("PATH", os.defpath), *EXTRA_SEARCH_DIRS])
     found = shutil.which(tool, path=search)
     if found is None:

@@ -120,6 +120,8 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 # PYGUIX_SUBSTITUTE_CACHE or XDG_CACHE_HOME say.
 _SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc",
                  "/run", "/sbin", "/sys", "/usr", "/var/lib", "/var/log", "/var/spool", "/gnu/store")
+# World-writable scratch areas inside those trees, where a user may well put -o.
+_SCRATCH_TREES = ("/dev/shm", "/run/shm", "/run/user")
 
 
 class SandboxError(BuildError):
@@ -197,6 +199,8 @@ def _refused(path: Path) -> str | None:
     text = str(path)
     if len(path.parts) <= 2:
         return "it is / or a top-level directory"
+    if any(text.startswith(scratch + "/") for scratch in _SCRATCH_TREES):
+        return None
     for tree in _SYSTEM_TREES:
         if text == tree or text.startswith(tree + "/"):
             return f"it is in the system tree {tree}"

@@ -16,13 +16,14 @@ from pathlib import Path
 from . import mapping
 from .apt import AptProvider, native_architecture
 from .deb import DebError, control_fields, extract
-from .directory import DirectoryProvider, compare_versions
+from .directory import DirectoryProvider, check_substitutes_dir, compare_versions
 from .provider import (
     CACHE_ENV,
     ChainProvider,
     SubstituteProvider,
     SubstituteUnavailable,
     cache_root,
+    package_tree,
     realize,
     realized_manifest,
 )
@@ -31,10 +32,13 @@ from .provider import (
 def default_provider(
     substitutes_dir: str | os.PathLike[str] | None = None, *, use_apt: bool = True
 ) -> SubstituteProvider:
-    """The provider for a build: the --substitutes directory (if any), then the Debian archive via apt."""
+    """The provider for a build: the --substitutes directory (if any), then the Debian archive via apt.
+
+    A SUBSTITUTES_DIR that is missing, not a directory or holds no .deb is a
+    BuildError (see check_substitutes_dir), not a silent fall back to apt."""
     providers: list[SubstituteProvider] = []
     if substitutes_dir is not None:
-        providers.append(DirectoryProvider(substitutes_dir))
+        providers.append(DirectoryProvider(check_substitutes_dir(substitutes_dir)))
     if use_apt:
         providers.append(AptProvider())
     if len(providers) == 1:
@@ -65,12 +69,14 @@ __all__ = [
     "SubstituteProvider",
     "SubstituteUnavailable",
     "cache_root",
+    "check_substitutes_dir",
     "compare_versions",
     "control_fields",
     "default_provider",
     "extract",
     "mapping",
     "native_architecture",
+    "package_tree",
     "realize",
     "realize_guix",
     "realized_manifest",

@@ -9,16 +9,30 @@ not by tarfile's `extractall`, so that every rule below is ours to check:
   `..` component are rejected, as is any member whose parent directory in the
   target is a symbolic link (a link `a -> /etc` followed by a member `a/x`
   would otherwise write outside the target);
-- modes (including set-uid bits), symbolic links (kept verbatim, absolute
-  ones included: they are never followed here) and hard links are preserved,
-  as are modification times; owners are ignored (files belong to whoever
-  runs pyguix; the image builder assigns owners);
-- device nodes and FIFOs are skipped (Debian packages do not ship any).
+- nothing is ever written, chmod-ed or timestamped through a symbolic link:
+  the last component of a member is replaced, never opened through, and
+  directory modes (set at the end) are applied through descriptors opened
+  with O_NOFOLLOW, so a directory later replaced by `d -> /host/dir` leaves
+  the host alone;
+- symbolic links are kept verbatim as data, absolute or leaving the package
+  included (they are never followed here; readers resolve them inside the
+  tree with builders.tree.Tree);
+- hard links must name a regular file already extracted in the target;
+- modes are preserved except the set-user-ID and set-group-ID bits, which
+  are dropped (the extracted tree belongs to whoever runs pyguix, often
+  root); modification times are preserved; owners are ignored (the image
+  builder assigns owners);
+- device nodes, FIFOs and other special members are refused (Debian
+  packages ship none; a package that does is not one we trust);
+- any other failure to write a member is a DebError naming the package and
+  the member, not a stray OSError.
 """
 
 from __future__ import annotations
 
 import bz2
+import contextlib
+import errno
 import gzip
 import io
 import logging
@@ -27,6 +41,7 @@ import os
 import shutil
 import stat
 import tarfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -41,6 +56,18 @@ AR_HEADER_SIZE = 60
 
 class DebError(BuildError):
     """A .deb is malformed or unsafe to extract."""
+
+
+# What a malformed archive raises from decompression, tarfile or the file system.
+BAD_INPUT: tuple[type[BaseException], ...] = (
+    OSError, EOFError, ValueError, OverflowError, tarfile.TarError, lzma.LZMAError, zlib.error,
+)
+try:
+    import zstandard as _zstandard
+
+    BAD_INPUT += (_zstandard.ZstdError,)
+except ImportError:  # pragma: no cover - zstandard is a dependency
+    pass
 
 
 # -- ar ---------------------------------------------------------------------
@@ -221,6 +248,10 @@ def _prepare_parent(target: Path, rel: str, origin: str) -> Path:
     return current / parts[-1]
 
 
+SETID_BITS = stat.S_ISUID | stat.S_ISGID
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
 def _remove_existing(path: Path) -> None:
     try:
         st = os.lstat(path)
@@ -232,6 +263,100 @@ def _remove_existing(path: Path) -> None:
         os.unlink(path)
 
 
+def _open_directory(root: Path, rel: str) -> int | None:
+    """A descriptor of the directory REL under ROOT, every component opened with
+    O_NOFOLLOW; None when REL is no longer a directory (e.g. replaced by a link)."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in rel.split("/"):
+            try:
+                nfd = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.ENOENT):
+                    return None
+                raise
+            os.close(fd)
+            fd = nfd
+        fd, result = -1, fd
+        return result
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _write_file(path: Path, src: BinaryIO, mode: int, mtime: float) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+        out.flush()
+        os.fchmod(fd, mode)
+        os.utime(fd, (mtime, mtime))
+
+
+def _hard_link(root: Path, m: tarfile.TarInfo, rel: str, path: Path, origin: str) -> None:
+    source_rel = _checked(m.linkname, origin)
+    if source_rel == "":
+        raise DebError(f"{origin}: hard link '{rel}' to the archive root")
+    source = _prepare_parent(root, source_rel, origin)
+    try:
+        regular = stat.S_ISREG(os.lstat(source).st_mode)
+    except FileNotFoundError:
+        regular = False
+    if not regular:
+        raise DebError(f"{origin}: hard link '{rel}' to missing or non-regular '{m.linkname}'")
+    _remove_existing(path)
+    try:
+        os.link(source, path, follow_symlinks=False)
+    except OSError:  # e.g. a file system without hard links
+        shutil.copy2(source, path, follow_symlinks=False)
+
+
+def _extract_member(tar: tarfile.TarFile, m: tarfile.TarInfo, root: Path, rel: str, origin: str,
+                    dir_modes: list[tuple[str, int, float]]) -> None:
+    path = _prepare_parent(root, rel, origin)
+    mode = m.mode & 0o7777 & ~SETID_BITS
+    if m.isdir():
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                _remove_existing(path)
+                os.mkdir(path, 0o755)
+        except FileNotFoundError:
+            os.mkdir(path, 0o755)
+        dir_modes.append((rel, mode, m.mtime))
+    elif m.isreg():
+        _remove_existing(path)
+        src = tar.extractfile(m)
+        assert src is not None
+        _write_file(path, src, mode, m.mtime)
+    elif m.issym():
+        if not m.linkname or "\0" in m.linkname:
+            raise DebError(f"{origin}: symbolic link '{rel}' has an empty or invalid target")
+        _remove_existing(path)
+        os.symlink(m.linkname, path)
+        with contextlib.suppress(NotImplementedError, OSError):
+            os.utime(path, (m.mtime, m.mtime), follow_symlinks=False)
+    elif m.islnk():
+        _hard_link(root, m, rel, path, origin)
+    else:
+        kind = ("character device" if m.ischr() else "block device" if m.isblk()
+                else "FIFO" if m.isfifo() else f"special file (tar type {m.type!r})")
+        raise DebError(f"{origin}: refusing {kind} member '{rel}' (packages ship none; pyguix creates none)")
+
+
+def _set_directory_modes(root: Path, dir_modes: list[tuple[str, int, float]]) -> None:
+    """Directory modes last, deepest first, so read-only directories don't block
+    extraction; through O_NOFOLLOW descriptors, never through a link."""
+    for rel, mode, mtime in sorted(dir_modes, key=lambda t: t[0].count("/"), reverse=True):
+        fd = _open_directory(root, rel)
+        if fd is None:
+            continue  # replaced by a later member
+        try:
+            os.fchmod(fd, mode)
+            os.utime(fd, (mtime, mtime))
+        finally:
+            os.close(fd)
+
+
 def extract(
     deb: str | os.PathLike[str],
     target: str | os.PathLike[str],
@@ -241,66 +366,31 @@ def extract(
     """Extract DEB's MEMBER archive ('data' or 'control') into TARGET; return the names written.
 
     TARGET is created if needed; existing files are replaced (so several
-    packages can be merged into one tree, later ones winning).
+    packages can be merged into one tree, later ones winning).  Raises
+    DebError (naming DEB and the member) for anything unsafe or unwritable.
     """
     origin = os.fspath(deb)
     root = Path(target)
     root.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
-    dir_modes: list[tuple[Path, int, float]] = []
-    with _Tar(deb, member) as tar:
-        for m in tar:
-            rel = _checked(m.name, origin)
-            if rel == "":
-                continue
-            path = _prepare_parent(root, rel, origin)
-            mode = m.mode & 0o7777
-            if m.isdir():
-                try:
-                    st = os.lstat(path)
-                    if not stat.S_ISDIR(st.st_mode):
-                        _remove_existing(path)
-                        os.mkdir(path, 0o755)
-                except FileNotFoundError:
-                    os.mkdir(path, 0o755)
-                dir_modes.append((path, mode, m.mtime))
-            elif m.isreg():
-                _remove_existing(path)
-                src = tar.extractfile(m)
-                assert src is not None
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-                with os.fdopen(fd, "wb") as out:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                os.chmod(path, mode)
-                os.utime(path, (m.mtime, m.mtime))
-            elif m.issym():
-                _remove_existing(path)
-                os.symlink(m.linkname, path)
-                try:
-                    os.utime(path, (m.mtime, m.mtime), follow_symlinks=False)
-                except (NotImplementedError, OSError):
-                    pass
-            elif m.islnk():
-                source_rel = _checked(m.linkname, origin)
-                if source_rel == "":
-                    raise DebError(f"{origin}: hard link '{rel}' to the archive root")
-                source = _prepare_parent(root, source_rel, origin)
-                if not os.path.lexists(source) or os.path.islink(source):
-                    raise DebError(f"{origin}: hard link '{rel}' to missing or non-regular '{m.linkname}'")
-                _remove_existing(path)
-                try:
-                    os.link(source, path, follow_symlinks=False)
-                except OSError:
-                    shutil.copy2(source, path, follow_symlinks=False)
-            else:
-                log.debug("%s: skipping special file %s", origin, rel)
-                continue
-            written.append(rel)
-    # Directory modes last, deepest first, so read-only directories don't block extraction.
-    for path, mode, mtime in sorted(dir_modes, key=lambda t: len(t[0].parts), reverse=True):
-        os.chmod(path, mode)
-        os.utime(path, (mtime, mtime))
+    dir_modes: list[tuple[str, int, float]] = []
+    rel = ""
+    try:
+        with _Tar(deb, member) as tar:
+            for m in tar:
+                rel = _checked(m.name, origin)
+                if rel:
+                    _extract_member(tar, m, root, rel, origin, dir_modes)
+                    written.append(rel)
+        rel = ""
+        _set_directory_modes(root, dir_modes)
+    except DebError:
+        raise
+    except BAD_INPUT as exc:
+        where = f"member '{rel}'" if rel else f"its {member} archive"
+        detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise DebError(f"{origin}: cannot extract {where}: {detail}") from None
     return written
 
 
-__all__ = ["DebError", "ar_members", "control_fields", "extract", "list_files", "parse_control"]
+__all__ = ["SETID_BITS", "DebError", "ar_members", "control_fields", "extract", "list_files", "parse_control"]

@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cmp_to_key
 from pathlib import Path
 
+from ..errors import BuildError
 from .apt import META_MAX_INSTALLED_SIZE, META_SECTIONS, _first_dependency
 from .deb import DebError, control_fields
 from .provider import ProviderBase, SubstituteUnavailable
@@ -83,6 +85,36 @@ def compare_versions(a: str, b: str) -> int:
     if ea != eb:
         return -1 if ea < eb else 1
     return _compare_part(ua, ub) or _compare_part(ra, rb)
+
+
+# -- the --substitutes option --------------------------------------------------------
+
+SUBSTITUTES_HINT = ("--substitutes takes a directory holding .deb files (searched recursively); "
+                    "leave it out to take packages from the Debian archive")
+
+
+def check_substitutes_dir(path: str | os.PathLike[str]) -> Path:
+    """PATH, if it is a readable directory holding at least one .deb file; else a
+    BuildError naming PATH and what is wrong (so an "offline" build never quietly
+    falls back to the network)."""
+    directory = Path(path)
+    try:
+        st = os.stat(directory)
+    except FileNotFoundError:
+        raise BuildError(f"--substitutes {directory}: no such directory", SUBSTITUTES_HINT) from None
+    except OSError as exc:
+        raise BuildError(f"--substitutes {directory}: cannot be read ({exc.strerror})", SUBSTITUTES_HINT) from None
+    if not stat.S_ISDIR(st.st_mode):
+        kind = "a regular file" if stat.S_ISREG(st.st_mode) else "not a regular file either"
+        raise BuildError(f"--substitutes {directory}: not a directory ({kind})", SUBSTITUTES_HINT)
+    try:
+        os.scandir(directory).close()
+    except OSError as exc:
+        raise BuildError(f"--substitutes {directory}: the directory cannot be read ({exc.strerror})",
+                         SUBSTITUTES_HINT) from None
+    if not any(p.is_file() for p in directory.rglob("*.deb")):
+        raise BuildError(f"--substitutes {directory}: the directory holds no .deb file", SUBSTITUTES_HINT)
+    return directory
 
 
 # -- the index --------------------------------------------------------------------
@@ -221,4 +253,4 @@ class DirectoryProvider(ProviderBase):
         return self.lookup(debian_package, arch).path
 
 
-__all__ = ["DebEntry", "DirectoryProvider", "compare_versions"]
+__all__ = ["DebEntry", "DirectoryProvider", "check_substitutes_dir", "compare_versions"]
