@@ -193,3 +193,13 @@ def test_mke2fs_options_from_the_config_are_whitelisted(tmp_path, canaries, opti
     assert_located(out, config, 4, "not allowed")
     assert not (tmp_path / "x.img").exists()
     canaries.check()
+
+
+@pytest.mark.parametrize("value,fragment", [("99999999999", "out of range"), ("-5", "out of range"),
+                                            ("soon", "not an integer")])
+@pytest.mark.parametrize("image_type", ["qcow2", "iso9660"])
+def test_source_date_epoch_out_of_range(tmp_path, value, fragment, image_type):
+    out = run_pyguix("system", "image", "-t", image_type, "-o", str(tmp_path / "x"), str(SERVER),
+                     env={"SOURCE_DATE_EPOCH": value})
+    assert_clean_error(out, "SOURCE_DATE_EPOCH", fragment)
+    assert not (tmp_path / "x").exists()
