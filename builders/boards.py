@@ -21,7 +21,7 @@ u-boot-imx, u-boot-omap, ...) with a directory per board under
 
 The bytes written are the whole file, or at most SIZE bytes when the raw
 write gives one; the disk area a write claims (for the overlap checks in
-pipeline.check_raw_writes) is SIZE when given, else the file's size.
+builders/placement.py) is SIZE when given, else the file's size.
 
 The device trees: Debian's kernel packages keep them in
 /usr/lib/linux-image-RELEASE/ (arm64: one directory per vendor, e.g.
@@ -295,6 +295,8 @@ def cached_board_dir(package: str, system: str) -> Path | None:
     if not base.is_dir():
         return None
     for manifest in base.glob("*.json"):
+        if manifest.name.endswith(".files.json"):   # a tree's file listing, not its manifest
+            continue
         try:
             items = json.loads(manifest.read_text())
         except (OSError, ValueError):

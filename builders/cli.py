@@ -120,7 +120,7 @@ def _image_from_value(interp, value: Any, type_name: str | None, source: str):
         from schemeconf.printer import write_string
 
         raise ConfigError(f"'{source}' does not return an operating system or an image "
-                          f"(its value is {write_string(value)[:60]})", None,
+                          f"(its value is {write_string(value)[:60]})", getattr(interp, "last_form_span", None),
                           "the last expression of the file must be an (operating-system ...) or an (image ...)")
     name = type_name or DEFAULT_IMAGE_TYPE
     itype = find_image_type(interp.loader, name)
@@ -318,6 +318,47 @@ def vm(
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, None, False,
               False, False, None, quiet, debug, None, None, substitutes, False, then=boot)
 system_app.command("disk-image", help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
+
+
+@system_app.command("describe")
+def describe(
+    file: Optional[Path] = typer.Argument(None, help="Configuration file: an operating-system, an image or an image type."),
+    image_type: Optional[str] = typer.Option(None, "-t", "--image-type", help="Also describe the image this type makes of the OS; see --list-image-types."),
+    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Describe what EXPR evaluates to."),
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+) -> None:
+    """Print what Guix makes of FILE, as S-expressions; build nothing.
+
+    For an operating system: host name, timezone, locale, kernel, kernel
+    arguments, initrd modules, firmware, bootloader (targets, timeout,
+    terminals, serial), file systems (device, mount point, type, options,
+    flags, needed-for-boot?, check?), swap and mapped devices, users, groups,
+    package names and service types, in order.
+
+    With -t TYPE (or when FILE is an image): the image record (name, format,
+    platform, size, partition table, each partition's size, offset, label,
+    file system, options, flags, initializer), the image as the command line
+    hands it on (cli-image), and the verdict of the image checks:
+    (system-image (ok ...)) or (system-image (error "...")), e.g. "EFI
+    bootloader required with GPT partitioning".
+
+    The output has the shape of the real Guix's summary, so the two can be
+    compared field by field; a field that fails to compute shows as
+    (error "message").
+
+    \b
+    Examples:
+      pyguix system describe config.scm
+      pyguix system describe -t efi-raw config.scm
+    """
+    from builders.describe import describe as describe_file, render
+
+    if file is None and expression is None:
+        typer.echo("pyguix: error: no configuration file given\nhint: pyguix system describe [-t TYPE] FILE", err=True)
+        raise typer.Exit(1)
+    forms = _guarded(lambda: describe_file(file, image_type, [Path(p) for p in load_path], expression), debug)
+    typer.echo(render(forms), nl=False)
 
 
 class Terminated(KeyboardInterrupt):

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import BuildError
 from .plan import OsPlan, ServicePlan
+from .validate import CONTROL, TTY
 
 SERIAL_PREFIXES = ("ttyS", "ttyAMA", "ttyUSB", "ttyACM", "hvc", "ttymxc", "ttyO", "ttySAC", "ttyPS", "ttyLP")
 
@@ -45,9 +47,14 @@ class Getty:
     explicit: bool = True           # the tty was named in the config (not taken from console=)
 
     def line(self) -> str:
+        """The inittab line (`ID::respawn:COMMAND`): the tty is its ID field, so it may hold
+        no ':' or line break; lowering has refused those, this is the last guard."""
         args = ["/sbin/getty", *self.options, self.baud, self.tty]
         if self.term:
             args.append(self.term)
+        if not TTY.fullmatch(self.tty) or any(CONTROL.search(a) for a in args):
+            raise BuildError(f"getty on {self.tty!r}: a terminal name or option would break /etc/inittab",
+                             "terminal names are device names such as ttyS0; options hold no line breaks")
         return f"{self.tty}::respawn:" + " ".join(_sh_quote(a) for a in args)
 
 
@@ -118,6 +125,9 @@ def agetty_getty(service: ServicePlan, kernel_arguments: tuple[str, ...], proble
         tty, console_baud = console
         if is_virtual_terminal(tty) or tty == "console":
             return None                   # the mingetty services cover the virtual terminals
+        if not TTY.fullmatch(tty):
+            problems.append(f"agetty (console={tty})")
+            return None                   # not a device name: the kernel has no such console either
         baud = baud or console_baud
     tty = tty.removeprefix("/dev/")
     if baud is None:

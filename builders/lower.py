@@ -15,6 +15,7 @@ from schemeconf.records import Record
 from schemeconf.source import Span
 from schemeconf.vocabulary import CryptRequest, OpaqueConfiguration, Package
 
+from . import validate
 from .plan import (
     BootloaderPlan, EtcFilePlan, FileSystemPlan, GroupPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite,
     ServicePlan, SpecialFilePlan, UserPlan,
@@ -79,19 +80,37 @@ def _check_combinations(image: Record, os_rec: Record, os_plan: OsPlan, fmt: str
         )
     if fmt in ("disk-image", "compressed-qcow2", "iso9660") and not any(p.is_root for _, p in parts):
         raise ConfigError("image lacks a partition with the 'boot' flag", image.span_of("partitions"))
+    _unique([(rec, p.label) for rec, p in parts if p.label], "label", "partition label {} is used twice",
+            "each partition needs its own label: the boot loader and fstab find partitions by label")
+    _unique([(rec, "boot") for rec, p in parts if p.is_root], "flags", "two partitions have the 'boot' flag",
+            "only the root partition carries the 'boot' flag")
     for rec, p in parts:
-        if p.file_system in ("vfat", "fat16", "fat32") and len(p.label) > 11:
-            raise ConfigError(f"vfat label \"{p.label}\" is longer than 11 characters", rec.span_of("label"),
-                              "FAT volume labels hold at most 11 characters")
         if p.offset % 512:
             raise ConfigError(f"partition offset {p.offset} is not a multiple of 512 bytes", rec.span_of("offset"),
                               "offsets are counted in bytes and must fall on a 512-byte sector")
+
+
+def _unique(items: list[tuple[Record, Any]], field: str, message: str, hint: str) -> None:
+    """A ConfigError at the second record of ITEMS that repeats a key (MESSAGE formatted with it)."""
+    seen: dict[Any, Record] = {}
+    for rec, key in items:
+        if key in seen:
+            raise ConfigError(message.format(validate.show(key)), rec.span_of(field), hint).note(
+                "first given here", seen[key].span_of(field))
+        seen[key] = rec
 
 
 def lower_partition(p: Record) -> PartitionPlan:
     size = p.get("size")
     uuid = p.get("uuid")
     init = p.get("initializer")
+    label_problem = validate.label_problem(p.get("label"), p.get("file-system"))
+    if label_problem:
+        raise ConfigError(label_problem[0], p.span_of("label"), label_problem[1])
+    validate.check("fs-type", p.get("file-system"), p.span_of("file-system"), "file system")
+    if uuid is not False and not (isinstance(uuid, Record) and uuid.rtype.name == "<uuid>"):
+        raise ConfigError(f"partition uuid {validate.show(uuid)} is not a UUID", p.span_of("uuid"),
+                          "write (uuid \"1234abcd-...\"), or leave the field out for a derived one")
     return PartitionPlan(
         label=p.get("label"),
         file_system=p.get("file-system"),
@@ -167,6 +186,16 @@ def lower_os(os: Record) -> OsPlan:
 
     if not isinstance(os, Record) or os.rtype.name != "<operating-system>":
         raise ConfigError("expected an operating-system record", getattr(os, "span", None))
+    for field, kind in OS_FIELD_KINDS.items():
+        validate.check(kind, os.get(field), os.span_of(field), field.replace("-", " "))
+    kernel_arguments = to_list(os.get("kernel-arguments"))
+    validate.check_all("kernel-argument", kernel_arguments, os.span_of("kernel-arguments"))
+    file_systems = to_list(os.get("file-systems"))
+    users, groups = to_list(os.get("users")), to_list(os.get("groups"))
+    services = to_list(os.get("services"))
+    _check_file_systems(file_systems)
+    _check_accounts(users, groups, services)
+    _check_gettys(services)
     return OsPlan(
         host_name=os.get("host-name"),
         timezone=os.get("timezone"),
@@ -174,12 +203,12 @@ def lower_os(os: Record) -> OsPlan:
         label=os.get("label"),
         kernel=package_name(os.get("kernel")),
         hurd=package_name(os.get("hurd")),
-        kernel_arguments=tuple(str(a) for a in to_list(os.get("kernel-arguments"))),
+        kernel_arguments=tuple(kernel_arguments),
         initrd_modules=tuple(to_list(os.get("initrd-modules"))),
         bootloader=lower_bootloader(os.get("bootloader")),
-        file_systems=tuple(_file_system(fs) for fs in to_list(os.get("file-systems"))),
-        users=tuple(_user(u) for u in to_list(os.get("users"))),
-        groups=tuple(_group(g) for g in to_list(os.get("groups"))),
+        file_systems=tuple(_file_system(fs) for fs in file_systems),
+        users=tuple(_user(u) for u in users),
+        groups=tuple(_group(g) for g in groups),
         packages=tuple(sorted({n for n in (package_name(p) for p in _flatten(os.get("packages"))) if n})),
         services=tuple(_service(s) for s in to_list(os.get("services"))),
         issue=os.get("issue") if isinstance(os.get("issue"), str) else "",
@@ -195,6 +224,97 @@ def _flatten(value: Any) -> list[Any]:
     for item in to_list(value):
         out.extend(_flatten(item) if isinstance(item, Pair) else [item])  # (list pkg "out")
     return out
+
+
+# operating-system fields that become lines of generated files -> their rule (validate.RULES).
+OS_FIELD_KINDS = {"host-name": "host-name", "timezone": "timezone", "locale": "locale", "label": "os-label"}
+
+# user-account fields -> (rule, what the message calls it); uid and strings only (#f and gexps pass).
+USER_FIELD_KINDS = {"name": ("account-name", "user name"), "group": ("account-name", "group name"),
+                    "comment": ("comment", "comment"), "home-directory": ("home-directory", "home directory"),
+                    "uid": ("id", "uid")}
+OPTIONAL_USER_FIELDS = {"password": ("password", "password"), "shell": ("shell", "shell")}
+GROUP_FIELD_KINDS = {"name": ("account-name", "group name"), "id": ("id", "gid")}
+FILE_SYSTEM_FIELD_KINDS = {"mount-point": "mount-point", "type": "fs-type"}
+
+# Groups that Guix services declare for themselves (account-service-type extensions),
+# so that a user may list them as supplementary groups.
+SERVICE_GROUPS = {"docker": ("docker",), "libvirt": ("libvirt",), "cups": ("lp", "lpadmin"),
+                  "sane": ("scanner",), "guix": ("guixbuild",), "dbus-system": ("messagebus",),
+                  "gdm": ("gdm",), "sddm": ("sddm",), "tor": ("tor",), "nginx": ("nginx",)}
+
+# Service types whose configuration names a terminal that becomes a line of /etc/inittab.
+GETTY_FIELD_KINDS = {"tty": "tty", "term": "tty", "host": "fs-options", "init-string": "fs-options",
+                     "auto-login": "account-name", "baud-rate": "fs-options"}
+GETTY_SERVICES = ("agetty", "mingetty")
+
+
+def _check_file_systems(file_systems: list[Any]) -> None:
+    """Each field of each file system, then: no mount point twice (so at most one root)."""
+    for fs in file_systems:
+        if not isinstance(fs, Record):
+            continue
+        for field, kind in FILE_SYSTEM_FIELD_KINDS.items():
+            validate.check(kind, fs.get(field), fs.span_of(field), field.replace("-", " "))
+        device = fs.get("device")
+        if isinstance(device, Record) and device.rtype.name == "<file-system-label>":
+            validate.check("partition-label", device.get("label"), fs.span_of("device"), "label")
+        elif not isinstance(device, Record):
+            validate.check("device", device, fs.span_of("device"))
+        if isinstance(fs.get("options"), str):
+            validate.check("fs-options", fs.get("options"), fs.span_of("options"), "options")
+    mounted = [(fs, fs.get("mount-point")) for fs in file_systems if isinstance(fs, Record)]
+    _unique(mounted, "mount-point", "mount point {} is declared twice",
+            "each mount point takes one file system; remove or rename one of them")
+    # No "/" at all is fine, as in Guix: an image supplies its root partition as "/".
+
+
+def _check_accounts(users: list[Any], groups: list[Any], services: list[Any]) -> None:
+    """Every field of every account; names used once; groups declared (as Guix's account service checks)."""
+    for g in groups:
+        for field, (kind, what) in GROUP_FIELD_KINDS.items():
+            validate.check(kind, g.get(field), g.span_of(field), what)
+    for u in users:
+        for field, (kind, what) in USER_FIELD_KINDS.items():
+            validate.check(kind, u.get(field), u.span_of(field), what)
+        for field, (kind, what) in OPTIONAL_USER_FIELDS.items():
+            if isinstance(u.get(field), str):
+                validate.check(kind, u.get(field), u.span_of(field), what)
+        validate.check_all("account-name", to_list(u.get("supplementary-groups")), u.span_of("supplementary-groups"),
+                           "group name")
+    _unique([(u, u.get("name")) for u in users], "name", "user account {} appears more than once",
+            "declare each account once (%base-user-accounts already holds \"nobody\")")
+    _unique([(g, g.get("name")) for g in groups], "name", "group {} appears more than once",
+            "declare each group once (%base-groups already holds root, wheel, users, audio, video, ...)")
+    declared = {g.get("name") for g in groups} | {"root"}
+    for service in services:
+        if isinstance(service, Record):
+            declared |= set(SERVICE_GROUPS.get(_kind_name(service), ()))
+    hint = "declare it: (groups (cons (user-group (name \"{0}\")) %base-groups))"
+    for u in users:
+        if u.get("group") not in declared:
+            raise ConfigError(f"primary group '{u.get('group')}' of user '{u.get('name')}' is undeclared",
+                              u.span_of("group"), hint.format(u.get("group")))
+        for g in to_list(u.get("supplementary-groups")):
+            if g not in declared:
+                raise ConfigError(f"supplementary group '{g}' of user '{u.get('name')}' is undeclared",
+                                  u.span_of("supplementary-groups"), hint.format(g))
+
+
+def _check_gettys(services: list[Any]) -> None:
+    """The terminal fields of getty services, which become /etc/inittab lines."""
+    for service in services:
+        if not isinstance(service, Record) or _kind_name(service) not in GETTY_SERVICES:
+            continue
+        value = service.get("value")
+        fields = value.fields if isinstance(value, OpaqueConfiguration) else (
+            {f.name.name: value.get(f.name.name) for f in value.rtype.fields} if isinstance(value, Record) else {})
+        for field, kind in GETTY_FIELD_KINDS.items():
+            item = fields.get(field, False)
+            if item is False or item is None or (field == "baud-rate" and isinstance(item, int)):
+                continue
+            span = value.span_of(field) if isinstance(value, Record) else service.span
+            validate.check(kind, item, span, field.replace("-", " "))
 
 
 def _file_system(fs: Record) -> FileSystemPlan:

@@ -70,6 +70,8 @@ def _device_spec(device: str) -> str:
 def fstab(os_plan: OsPlan, root_device: str | None, root_type: str | None = None) -> str:
     """/etc/fstab; the "/" entry points at ROOT_DEVICE (e.g. "UUID=...") when given,
     with type ROOT_TYPE (the image's root file system, as Guix rewrites it) when given."""
+    from .validate import fstab_escape
+
     lines = ["# This file was generated from your Guix configuration.  Any changes",
              "# will be lost upon reboot or reconfiguration.", ""]
     for fs in os_plan.file_systems:
@@ -81,7 +83,8 @@ def fstab(os_plan: OsPlan, root_device: str | None, root_type: str | None = None
         flags = [MOUNT_FLAGS.get(f, f) for f in fs.flags]
         options = ",".join(filter(None, [*flags, fs.options or ""])) or "defaults"
         passno = (1 if fs.mount_point == "/" else 2) if fs.check else 0
-        lines.append(f"{device}\t{fs.mount_point}\t{fs_type}\t{options}\t0\t{passno}")
+        fields = (device, fs.mount_point, fs_type, options)  # spaces, tabs, newlines as \040 \011 \012
+        lines.append("\t".join(fstab_escape(f) for f in fields) + f"\t0\t{passno}")
     return "\n".join(lines) + "\n"
 
 
@@ -108,7 +111,17 @@ def _ids(items: list[tuple[str, int | None, bool]]) -> dict[str, int]:
 
 
 def accounts(os_plan: OsPlan) -> tuple[str, str, str]:
-    """(/etc/passwd, /etc/group, /etc/shadow) for root plus the plan's users and groups."""
+    """(/etc/passwd, /etc/group, /etc/shadow) for root plus the plan's users and groups.
+    Lowering has checked every field (builders/validate.py); a field that could still
+    split a line is refused here rather than written."""
+    from .validate import CONTROL
+
+    for item in (*os_plan.users, *os_plan.groups):
+        texts = [t for t in (item.name, getattr(item, "comment", ""), getattr(item, "home", ""),
+                             getattr(item, "shell", ""), getattr(item, "password", None) or "") if isinstance(t, str)]
+        if any(":" in t or CONTROL.search(t) for t in texts):
+            raise BuildError(f"account {item.name!r} has a field with ':' or a line break",
+                             "such a field would add lines or columns to /etc/passwd, /etc/group or /etc/shadow")
     users: list[UserPlan] = [u for u in os_plan.users if u.name != "root"]
     root = next((u for u in os_plan.users if u.name == "root"), None)
     groups: list[GroupPlan] = list(os_plan.groups)

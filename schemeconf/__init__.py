@@ -6,5 +6,6 @@
 Layers: source.py (spans) -> reader.py + scheme.lark (text -> datums) ->
 evaluator.py, derived.py, match.py, syntax_rules.py (datums -> values) ->
 records.py, modules.py, vocabulary.py (Guix's records, modules and open
-vocabularies) -> printer.py (values -> text).
+vocabularies) -> printer.py (values -> text).  budget.py holds the resource
+limits every growing constructor checks (configurations are untrusted input).
 """

@@ -184,9 +184,14 @@ def from_list(items: Iterable[Any], tail: Any = NIL) -> Any:
 def to_list(obj: Any) -> list[Any]:
     """The elements of a proper Scheme list as a Python list; raises ValueError otherwise."""
     out = []
+    slow = obj
     while isinstance(obj, Pair):
         out.append(obj.car)
         obj = obj.cdr
+        if len(out) & 1 == 0:
+            slow = slow.cdr
+            if obj is slow:
+                raise ValueError("circular list")
     if obj is not NIL:
         raise ValueError("not a proper list")
     return out
@@ -252,21 +257,49 @@ def eqv(a: Any, b: Any) -> bool:
 
 def equal(a: Any, b: Any) -> bool:
     """Scheme equal?: structural equality on pairs, vectors, strings and bytevectors."""
-    while True:
-        if eqv(a, b):
-            return True
-        if type(a) is Pair and type(b) is Pair:
-            if not equal(a.car, b.car):
+    return equal_by(a, b, eqv)
+
+
+_PLAIN_STEPS = 100_000  # containers compared before cycles are looked for
+
+
+def equal_by(a: Any, b: Any, same: Any) -> bool:
+    """Structural equality with SAME (eqv?) on atoms; iterative, and it ends on
+    circular data: past _PLAIN_STEPS containers, a pair of containers met again
+    is taken as equal (the coinductive reading R7RS gives equal?)."""
+    todo = [(a, b)]
+    steps = 0
+    assumed: set[tuple[int, int]] | None = None
+    while todo:
+        a, b = todo.pop()
+        while not same(a, b):
+            pairs = type(a) is Pair and type(b) is Pair
+            if pairs or (isinstance(a, Vector) and isinstance(b, Vector)):
+                steps += 1
+                if steps > _PLAIN_STEPS:
+                    assumed = assumed if assumed is not None else set()
+                    key = (id(a), id(b))
+                    if key in assumed:
+                        break
+                    assumed.add(key)
+                if pairs:
+                    todo.append((a.car, b.car))
+                    a, b = a.cdr, b.cdr
+                    continue
+                if len(a) != len(b):
+                    return False
+                todo.extend(zip(a, b))
+                break
+            if isinstance(a, str) and isinstance(b, str):
+                if a != b:
+                    return False
+                break
+            if isinstance(a, (bytes, bytearray)) and isinstance(b, (bytes, bytearray)):
+                if bytes(a) != bytes(b):
+                    return False
+                break
+            eq = getattr(a, "scheme_equal", None)
+            if eq is None or not eq(b):
                 return False
-            a, b = a.cdr, b.cdr
-            continue
-        if isinstance(a, str) and isinstance(b, str):
-            return a == b
-        if isinstance(a, Vector) and isinstance(b, Vector):
-            return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b))
-        if isinstance(a, (bytes, bytearray)) and isinstance(b, (bytes, bytearray)):
-            return bytes(a) == bytes(b)
-        eq = getattr(a, "scheme_equal", None)
-        if eq is not None:
-            return bool(eq(b))
-        return False
+            break
+    return True

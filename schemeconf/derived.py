@@ -12,9 +12,10 @@ from .environment import Frame
 from .errors import EvalLimit, SchemeError, SchemeSyntaxError, UserError, WrongType
 from .evaluator import (
     Closure, Continuation, ContinuationInvoked, Node, Parameter, Scope, TailCall, _constant, _define,
-    _finish, apply_procedure, args_of, compile_body, compile_form, form_span, make_lambda, special,
-    syntax_error,
+    _finish, apply_procedure, args_of, binding_parts, spend_fuel, compile_body, compile_form, form_span, make_lambda,
+    special, syntax_error,
 )
+from .modules import SCHEME_SUFFIXES
 from .primitives import call, primitive
 
 ELSE, ARROW = sym("else"), sym("=>")
@@ -38,6 +39,8 @@ def _cond(scope: Scope, x: Pair, tail: bool) -> Node:
         if c.cdr is NIL:
             clauses.append((test, "value", None))
         elif type(c.cdr) is Pair and c.cdr.car is ARROW:
+            if type(c.cdr.cdr) is not Pair or c.cdr.cdr.cdr is not NIL:
+                raise SchemeSyntaxError("cond: '=>' must be followed by one receiver procedure", p.car_span)
             receiver = compile_form(c.cdr.cdr.car, scope, False, c.cdr.cdr.car_span)
             clauses.append((test, "arrow", receiver))
         else:
@@ -68,8 +71,10 @@ def _case(scope: Scope, x: Pair, tail: bool) -> Node:
         c = p.car
         if type(c) is not Pair or not (c.car is ELSE or c.car is NIL or type(c.car) is Pair):
             raise SchemeSyntaxError("case: each clause is ((DATUM...) BODY...)", p.car_span)
-        data = None if c.car is ELSE else to_list(c.car)
+        data = None if c.car is ELSE else _datum_list(c.car, p.car_span)
         if type(c.cdr) is Pair and c.cdr.car is ARROW:
+            if type(c.cdr.cdr) is not Pair or c.cdr.cdr.cdr is not NIL:
+                raise SchemeSyntaxError("case: '=>' must be followed by one receiver procedure", p.car_span)
             clauses.append((data, compile_form(c.cdr.cdr.car, scope, False, c.cdr.cdr.car_span), True))
         else:
             clauses.append((data, compile_body(c.cdr, scope, tail, c), False))
@@ -89,6 +94,14 @@ def _case(scope: Scope, x: Pair, tail: bool) -> Node:
     return case
 
 
+def _datum_list(datum: Any, span) -> list[Any]:
+    """The elements of the proper list DATUM written in a special form, or a syntax error at SPAN."""
+    try:
+        return to_list(datum)
+    except ValueError:
+        raise SchemeSyntaxError("expected a proper list", span) from None
+
+
 @special("when", "unless")
 def _when(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 2, None, f"({x.car.name} TEST BODY...)")
@@ -101,20 +114,31 @@ def _when(scope: Scope, x: Pair, tail: bool) -> Node:
 
 @special("do")
 def _do(scope: Scope, x: Pair, tail: bool) -> Node:
-    parts = args_of(x, 2, None, "(do ((VAR INIT STEP)...) (TEST RESULT...) BODY...)")
-    specs = to_list(parts[0].car)
+    usage = "(do ((VAR INIT STEP)...) (TEST RESULT...) BODY...)"
+    parts = args_of(x, 2, None, usage)
+    specs = _datum_list(parts[0].car, parts[0].car_span)
+    for s in specs:
+        if (type(s) is not Pair or type(s.car) is not Symbol or type(s.cdr) is not Pair
+                or not (s.cdr.cdr is NIL or (type(s.cdr.cdr) is Pair and s.cdr.cdr.cdr is NIL))):
+            raise SchemeSyntaxError("bad do: each variable is (VAR INIT [STEP])", form_span(s) or parts[0].car_span,
+                                    usage)
     names = [s.car for s in specs]
     inner = scope.child(names)
     inits = [compile_form(s.cdr.car, scope, False, s.cdr.car_span) for s in specs]
-    steps = [compile_form(s.cdr.cdr.car, inner, False) if s.cdr.cdr is not NIL else None for s in specs]
+    steps = [compile_form(s.cdr.cdr.car, inner, False, s.cdr.cdr.car_span) if s.cdr.cdr is not NIL else None
+             for s in specs]
     end = parts[1].car
+    if type(end) is not Pair:
+        raise SchemeSyntaxError("bad do: expected (TEST RESULT...) after the variables", parts[1].car_span, usage)
     test = compile_form(end.car, inner, False, end.car_span)
     result = compile_body(end.cdr, inner, False, x) if end.cdr is not NIL else _constant(UNSPECIFIED)
     body = compile_body(parts[1].cdr, inner, False, x) if parts[1].cdr is not NIL else _constant(UNSPECIFIED)
+    span = form_span(x)
 
     def do(env: Any) -> Any:
         frame = Frame({n: i(env) for n, i in zip(names, inits)}, env)
         while test(frame) is False:
+            spend_fuel(span)
             body(frame)
             frame = Frame({n: (s(frame) if s else frame.vars[n]) for n, s in zip(names, steps)}, env)
         return result(frame)
@@ -132,10 +156,16 @@ def _quasiquote(scope: Scope, x: Pair, tail: bool) -> Node:
 
 
 def _has_unquote(t: Any) -> bool:
-    if type(t) is Pair:
-        return t.car in (UNQUOTE, UNQUOTE_SPLICING) or _has_unquote(t.car) or _has_unquote(t.cdr)
-    if isinstance(t, Vector):
-        return any(_has_unquote(i) for i in t)
+    todo = [t]
+    while todo:
+        t = todo.pop()
+        if type(t) is Pair:
+            if t.car is UNQUOTE or t.car is UNQUOTE_SPLICING:
+                return True
+            todo.append(t.cdr)
+            todo.append(t.car)
+        elif isinstance(t, Vector):
+            todo.extend(t)
     return False
 
 
@@ -203,6 +233,17 @@ def _bind_formals(formals: Any, values: list[Any], frame: Frame, span) -> None:
         raise WrongType(f"expected {i} values, got {len(values)}", span)
 
 
+def _check_formals(formals: Any, who: str, span) -> None:
+    """FORMALS must be a symbol or a (possibly dotted) list of symbols."""
+    p = formals
+    while type(p) is Pair:
+        if type(p.car) is not Symbol:
+            raise SchemeSyntaxError(f"bad {who}: variable names must be symbols", p.car_span or span)
+        p = p.cdr
+    if p is not NIL and type(p) is not Symbol:
+        raise SchemeSyntaxError(f"bad {who}: variable names must be symbols", span)
+
+
 def _formal_names(formals: Any) -> list[Symbol]:
     out = []
     p = formals
@@ -216,12 +257,21 @@ def _formal_names(formals: Any) -> list[Symbol]:
 
 @special("let-values", "let*-values")
 def _let_values(scope: Scope, x: Pair, tail: bool) -> Node:
-    parts = args_of(x, 2, None, "(let-values (((VAR...) EXPR) ...) BODY...)")
+    who = x.car.name if type(x.car) is Symbol else "let-values"
+    parts = args_of(x, 2, None, f"({who} (((VAR...) EXPR) ...) BODY...)")
     bindings = []
     inner = scope
-    for b in to_list(parts[0].car):
+    p = parts[0].car
+    while type(p) is Pair:
+        b = p.car
+        if type(b) is not Pair or type(b.cdr) is not Pair or b.cdr.cdr is not NIL:
+            raise SchemeSyntaxError(f"bad {who}: a binding must be (FORMALS EXPR)", form_span(b) or p.car_span)
+        _check_formals(b.car, who, p.car_span)
         bindings.append((b.car, compile_form(b.cdr.car, inner, False, b.cdr.car_span)))
         inner = inner.child(_formal_names(b.car))
+        p = p.cdr
+    if p is not NIL:
+        raise SchemeSyntaxError(f"bad {who}: the bindings must be a list", parts[0].car_span)
     body = compile_body(parts[0].cdr, inner.child(()), True, x)
     span = x.span
 
@@ -238,6 +288,7 @@ def _let_values(scope: Scope, x: Pair, tail: bool) -> Node:
 def _receive(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 3, None, "(receive FORMALS EXPR BODY...)")
     formals = parts[0].car
+    _check_formals(formals, "receive", parts[0].car_span)
     expr = compile_form(parts[1].car, scope, False, parts[1].car_span)
     body = compile_body(parts[1].cdr, scope.child(_formal_names(formals)), True, x)
     span = x.span
@@ -254,6 +305,7 @@ def _receive(scope: Scope, x: Pair, tail: bool) -> Node:
 def _define_values(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 2, 2, "(define-values (VAR...) EXPR)")
     formals = parts[0].car
+    _check_formals(formals, "define-values", parts[0].car_span)
     expr = compile_form(parts[1].car, scope, False, parts[1].car_span)
     toplevel = scope.parent is None
     for name in _formal_names(formals):
@@ -345,8 +397,13 @@ def make_parameter(value: Any, converter: Any = False) -> Parameter:
 def _parameterize(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 2, None, "(parameterize ((PARAM VALUE) ...) BODY...)")
     pairs = []
-    for b in to_list(parts[0].car):
-        pairs.append((compile_form(b.car, scope, False), compile_form(b.cdr.car, scope, False, b.cdr.car_span)))
+    p = parts[0].car
+    while type(p) is Pair:
+        name, init = binding_parts(p, "parameterize")
+        pairs.append((compile_form(name, scope, False, p.car_span), compile_form(init.car, scope, False, init.car_span)))
+        p = p.cdr
+    if p is not NIL:
+        raise SchemeSyntaxError("bad parameterize: the bindings must be a list", parts[0].car_span)
     body = compile_body(parts[0].cdr, scope, False, x)
     span = x.span
 
@@ -382,6 +439,8 @@ def call_cc(proc: Any) -> Any:
         if c.tag is k.tag:
             return c.value
         raise
+    finally:
+        k.active = False
 
 
 @primitive("call/cc")
@@ -466,8 +525,42 @@ def _include(scope: Scope, x: Pair, tail: bool) -> Node:
     span = form_span(x)
     base = span.source.directory if span else None
     forms = scope.module.loader.read_relative(arg.car, base, arg.car_span)
-    body = Pair(sym("begin"), from_list(forms), x.span, x.car_span)
-    return compile_form(body, scope, tail, span)
+    spans = getattr(forms, "spans", [None] * len(forms))
+    located: Any = NIL
+    for form, where in zip(reversed(forms), reversed(spans)):  # each form keeps its place in the file
+        located = Pair(form, located, None, form.span if type(form) is Pair and form.span else where)
+    body = Pair(sym("begin"), located, x.span, x.car_span)
+    included = next((w.source for w in spans if w is not None), None)
+    if included is None or included.name.endswith(SCHEME_SUFFIXES):
+        return compile_form(body, scope, tail, span)
+    # Not named like Scheme source (include "/etc/passwd"): an error inside it is
+    # reported at this include form, and the file's text is not quoted.
+    where = arg.car_span
+    try:
+        node = compile_form(body, scope, False, span)
+    except SchemeError as e:
+        raise _from_foreign_file(e, included, arg.car, where) from None
+
+    def include_foreign(env: Any) -> Any:
+        try:
+            return node(env)
+        except SchemeError as e:
+            raise _from_foreign_file(e, included, arg.car, where) from None
+
+    return include_foreign
+
+
+_FOREIGN_ERRORS = {"UnboundVariable": "names an unbound variable", "SchemeSyntaxError": "is not valid Scheme",
+                   "ReadError": "is not valid Scheme"}
+
+
+def _from_foreign_file(e: SchemeError, source: Any, filename: str, where: Any) -> SchemeError:
+    """E, raised in the included non-Scheme SOURCE, as an error at the include (WHERE)."""
+    if e.span is None or e.span.source is not source:
+        return e
+    what = _FOREIGN_ERRORS.get(type(e).__name__, "fails to evaluate")
+    return SchemeError(f"include: \"{filename}\" is not Scheme code: its line {e.span.line}, column {e.span.col} "
+                       f"{what}", where, "include reads a file of Scheme code; for a file's contents use (local-file ...)")
 
 
 @special("@", "@@")
@@ -476,7 +569,9 @@ def _module_ref(scope: Scope, x: Pair, tail: bool) -> Node:
     name = parts[1].car
     if type(parts[0].car) is not Pair or type(name) is not Symbol:
         raise syntax_error("bad module reference", x, "(@ (gnu system) operating-system)")
-    module_name = tuple(s.name for s in to_list(parts[0].car))
+    from .modules import parse_module_name
+
+    module_name = parse_module_name(parts[0].car, parts[0].car_span)
     private = x.car is sym("@@")
     loader = scope.module.loader
     span = parts[1].car_span

@@ -79,6 +79,12 @@ class EvalLimit(SchemeError):
     """Runaway recursion and similar resource limits."""
 
 
+class InternalError(SchemeError):
+    """A Python exception pyguix did not expect, caught at the form that caused
+    it: the user gets a located message instead of a traceback (and it is a bug
+    to fix: the fuzz tests fail on it)."""
+
+
 class ConfigError(SchemeError):
     """A configuration that evaluates but cannot be turned into an image."""
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import primitives
+from . import budget, primitives
 from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, Values, Vector, from_list, sym, to_list
 from .environment import MISSING, Frame, assign, lookup
-from .errors import ArityError, EvalLimit, SchemeError, SchemeSyntaxError, WrongType
+from .errors import ArityError, EvalLimit, InternalError, SchemeError, SchemeSyntaxError, WrongType
 from .primitives import Primitive, Procedure
 from .source import Span
 
@@ -238,13 +238,15 @@ class Parameter(Procedure):
 
 
 class Continuation(Procedure):
-    """An escape-only continuation (call/cc, let/ec): calling it unwinds to its capture point."""
+    """An escape-only continuation (call/cc, let/ec): calling it unwinds to its
+    capture point, which must still be running (`active`)."""
 
-    __slots__ = ("tag",)
+    __slots__ = ("tag", "active")
     name = "#<continuation>"
 
     def __init__(self):
         self.tag = object()
+        self.active = True
 
 
 class ContinuationInvoked(Exception):
@@ -260,11 +262,30 @@ class Applicable:
         raise NotImplementedError
 
 
+_fuel = budget.TICK_INTERVAL  # closure calls left before the next budget check
+
+
+def spend_fuel(span: Span | None) -> None:
+    """One step of a loop: every TICK_INTERVAL steps, check the time and memory budgets."""
+    global _fuel
+    _fuel -= 1
+    if _fuel <= 0:
+        _fuel = budget.TICK_INTERVAL
+        try:
+            budget.tick()
+        except SchemeError as e:
+            raise e.at(span) from None
+
+
 def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any:
     """Call PROC with ARGS; the trampoline for tail calls."""
+    global _fuel
     while True:
         t = type(proc)
         if t is Closure:
+            _fuel -= 1
+            if _fuel <= 0:
+                spend_fuel(span)
             frame = proc.bind(args, span)
             result = proc.body(frame)
             if type(result) is TailCall:
@@ -294,8 +315,10 @@ def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any
                 raise e.at(span)
             except RecursionError:
                 raise
-            except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, AttributeError) as e:
+            except (TypeError, ValueError, IndexError, KeyError, ArithmeticError, AttributeError) as e:
                 raise WrongType(f"{proc.name}: {e}", span) from e
+            except MemoryError:
+                raise budget.memory_exceeded_at(span) from None
         if t is CaseLambda:
             proc = proc.select(args, span)
             continue
@@ -304,6 +327,9 @@ def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any
                 raise ArityError("parameter objects take no arguments here", span)
             return proc.value
         if t is Continuation:
+            if not proc.active:
+                raise SchemeError("re-entering a continuation is not supported", span,
+                                  "pyguix's continuations only escape: call them inside the call/cc that made them")
             raise ContinuationInvoked(proc.tag, args[0] if len(args) == 1 else Values(args))
         if isinstance(proc, Applicable):
             result = proc.apply(args, span)
@@ -410,13 +436,50 @@ def compile_pair(x: Pair, scope: Scope, tail: bool) -> Node:
     head = x.car
     target = head_macro(head, scope) or _module_ref_macro(head, scope)
     if target is not None:
-        if isinstance(target, CompilingMacro):
-            return target.compile(x, scope, tail)
-        if isinstance(target, Macro):
-            expansion = target.expand(x, scope)
-            return compile_form(expansion, scope, tail, form_span(x))
-        return target(scope, x, tail)
+        try:
+            if isinstance(target, Macro) and not isinstance(target, CompilingMacro):
+                return _compile_expansion(target, x, scope, tail)  # syntax-rules may match dotted forms
+            if not _is_proper(x):
+                raise syntax_error(f"bad {getattr(head, 'name', 'special form')} syntax: a dotted form", x)
+            if isinstance(target, CompilingMacro):
+                return target.compile(x, scope, tail)
+            return target(scope, x, tail)
+        except UNEXPECTED as e:
+            raise internal_error(e, form_span(x), f"bad {head.name if type(head) is Symbol else 'special'} form")
     return compile_call(x, scope, tail)
+
+
+def _is_proper(x: Any) -> bool:
+    while type(x) is Pair:
+        x = x.cdr
+    return x is NIL
+
+
+# Python exceptions that mean pyguix met a form or value it did not expect.
+UNEXPECTED = (AttributeError, TypeError, ValueError, IndexError, KeyError, ArithmeticError, AssertionError)
+
+
+def internal_error(e: BaseException, span: Span | None, what: str) -> InternalError:
+    """E (one of UNEXPECTED) as a located error about WHAT."""
+    return InternalError(f"{what}: pyguix could not handle it ({type(e).__name__}: {str(e)[:200]})", span,
+                         "this is a bug in pyguix; please report it with this form")
+
+
+_expansion_depth = 0  # macro uses being expanded inside one another now
+
+
+def _compile_expansion(macro: "Macro", x: Pair, scope: Scope, tail: bool) -> Node:
+    global _expansion_depth
+    if _expansion_depth >= budget.MAX_EXPANSION_DEPTH:
+        raise SchemeSyntaxError(
+            f"macro expansion too deep: more than {budget.MAX_EXPANSION_DEPTH} nested uses of macros "
+            f"(last: '{macro.name}')", form_span(x), "a macro keeps expanding into itself without reaching its base case")
+    _expansion_depth += 1
+    try:
+        expansion = macro.expand(x, scope)
+        return compile_form(expansion, scope, tail, form_span(x))
+    finally:
+        _expansion_depth -= 1
 
 
 def compile_call(x: Pair, scope: Scope, tail: bool) -> Node:
@@ -445,6 +508,10 @@ def compile_call(x: Pair, scope: Scope, tail: bool) -> Node:
                 "recursion too deep (runaway recursion?)", span,
                 "a procedure keeps calling itself without reaching its base case",
             ) from None
+        except MemoryError:
+            raise budget.memory_exceeded_at(span) from None
+        except UNEXPECTED as e:
+            raise internal_error(e, span, "this call failed") from e
 
     return call
 
@@ -490,7 +557,7 @@ _DEFINERS = {sym("define"), sym("define*"), sym("define-public"), sym("define-va
 
 
 def defined_name(form: Any) -> Symbol | None:
-    if type(form) is Pair and form.car in _DEFINERS and type(form.cdr) is Pair:
+    if type(form) is Pair and type(form.car) is Symbol and form.car in _DEFINERS and type(form.cdr) is Pair:
         target = form.cdr.car
         while type(target) is Pair:  # (define ((curried a) b) ...)
             target = target.car
@@ -703,7 +770,7 @@ def _begin(scope: Scope, x: Pair, tail: bool) -> Node:
         return _constant(UNSPECIFIED)
     if scope.parent is None:
         # Top-level begin: definitions inside are top-level; compile each form lazily.
-        forms = list(x.cdr.pairs())
+        forms = args_of(x, 0, None, "(begin FORM...)")
 
         def run(env: Any) -> Any:
             result: Any = UNSPECIFIED
@@ -737,27 +804,34 @@ def _finish(result: Any, tail: bool) -> Any:
     return result
 
 
-def _bindings(spec: Any, scope: Scope, where: Pair) -> tuple[list[Symbol], list[Node]]:
+def _bindings(spec: Any, scope: Scope, where: Pair, who: str = "let") -> tuple[list[Symbol], list[Node]]:
+    """The names and compiled inits of `((NAME VALUE) ...)`; WHO names the form for errors."""
     names: list[Symbol] = []
     inits: list[Node] = []
     p = spec
     while type(p) is Pair:
-        b = p.car
-        if type(b) is Symbol:  # Guile allows (let (x) ...)? no: but (let ((x)) ...) is invalid
-            raise SchemeSyntaxError("bad binding: expected (NAME VALUE)", p.car_span)
-        if type(b) is not Pair or type(b.car) is not Symbol:
-            raise SchemeSyntaxError("bad binding: expected (NAME VALUE)", p.car_span)
-        names.append(b.car)
-        if b.cdr is NIL:
-            inits.append(_constant(UNSPECIFIED))
-        elif type(b.cdr) is Pair and b.cdr.cdr is NIL:
-            inits.append(compile_form(b.cdr.car, scope, False, b.cdr.car_span))
-        else:
-            raise SchemeSyntaxError("bad binding: expected (NAME VALUE)", p.car_span)
+        name, init = binding_parts(p, who)
+        names.append(name)
+        inits.append(compile_form(init.car, scope, False, init.car_span))
         p = p.cdr
     if p is not NIL:
-        raise SchemeSyntaxError("bad binding list", where.car_span)
+        raise SchemeSyntaxError(f"bad {who}: the bindings must be a list ((NAME VALUE) ...)", where.car_span)
     return names, inits
+
+
+def binding_parts(p: Pair, who: str) -> tuple[Symbol, Pair]:
+    """The name of the binding `(NAME VALUE)` in P's car, and the pair holding VALUE."""
+    b = p.car
+    if type(b) is not Pair or type(b.car) is not Symbol or type(b.cdr) is not Pair or b.cdr.cdr is not NIL:
+        from .printer import write_string
+
+        raise SchemeSyntaxError(f"bad {who}: bad binding {write_string(b)[:60]}, expected (NAME VALUE)",
+                                _span_of_item(p), f"({who} ((NAME VALUE) ...) BODY...)")
+    return b.car, b.cdr
+
+
+def _span_of_item(p: Pair) -> Span | None:
+    return p.car.span if type(p.car) is Pair and p.car.span else p.car_span
 
 
 def _named_let(scope: Scope, x: Pair, parts: list[Pair], tail: bool) -> Node:
@@ -789,12 +863,12 @@ def _let_star(scope: Scope, x: Pair, tail: bool) -> Node:
     inner = scope
     p = parts[0].car
     while type(p) is Pair:
-        b = p.car
-        if type(b) is not Pair or type(b.car) is not Symbol or type(b.cdr) is not Pair:
-            raise SchemeSyntaxError("bad binding: expected (NAME VALUE)", p.car_span)
-        steps.append((b.car, compile_form(b.cdr.car, inner, False, b.cdr.car_span)))
-        inner = inner.child([b.car])
+        name, init = binding_parts(p, "let*")
+        steps.append((name, compile_form(init.car, inner, False, init.car_span)))
+        inner = inner.child([name])
         p = p.cdr
+    if p is not NIL:
+        raise SchemeSyntaxError("bad let*: the bindings must be a list ((NAME VALUE) ...)", parts[0].car_span)
     body = compile_body(parts[0].cdr, inner.child(()), True, x)
 
     def let_star(env: Any) -> Any:
@@ -808,9 +882,11 @@ def _let_star(scope: Scope, x: Pair, tail: bool) -> Node:
 @special("letrec", "letrec*")
 def _letrec(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 2, None, "(letrec ((NAME VALUE) ...) BODY...)")
-    names = [b.car for b in parts[0].car if type(b) is Pair]
+    who = x.car.name if type(x.car) is Symbol else "letrec"
+    spec = parts[0].car
+    names = [b.car for b in spec if type(b) is Pair] if type(spec) is Pair else []
     inner = scope.child(names)
-    names, inits = _bindings(parts[0].car, inner, parts[0])
+    names, inits = _bindings(spec, inner, parts[0], who)
     body = compile_body(parts[0].cdr, inner.child(()), True, x)
 
     def letrec(env: Any) -> Any:
@@ -886,10 +962,19 @@ def _define_syntax(scope: Scope, x: Pair, tail: bool) -> Node:
 def eval_datum(datum: Any, module: Any, span: Span | None = None) -> Any:
     """Compile and run one top-level DATUM in MODULE."""
     scope = Scope(set(), None, module)
-    node = compile_form(datum, scope, False, span)
-    result = node(module)
-    if type(result) is TailCall:
-        result = apply_procedure(result.proc, result.args, result.span)
+    budget.Expansion.pairs = 0
+    try:
+        node = compile_form(datum, scope, False, span)
+        result = node(module)
+        if type(result) is TailCall:
+            result = apply_procedure(result.proc, result.args, result.span)
+    except UNEXPECTED as e:
+        raise internal_error(e, span, "evaluating this form failed") from e
+    except RecursionError:
+        raise EvalLimit("recursion too deep (runaway recursion, or code nested too deeply)", span,
+                        "a procedure keeps calling itself without reaching its base case") from None
+    except MemoryError:
+        raise budget.memory_exceeded_at(span) from None
     return result
 
 

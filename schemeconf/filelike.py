@@ -13,13 +13,16 @@ such files.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+from . import budget
 from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, sym, to_list
 from .errors import SchemeError, SchemeSyntaxError, WrongType
 from .evaluator import Node, Scope, _constant, apply_procedure, compile_body, compile_form, form_span, special
 from .primitives import check_type, primitive
+from .reader import special_file_kind
 
 GEXP_MODULE = ("guix", "gexp")
 UNGEXP = {sym("ungexp"), sym("ungexp-splicing"), sym("ungexp-native"), sym("ungexp-native-splicing")}
@@ -92,14 +95,23 @@ class Gexp:
 
 
 def _collect_ungexps(x: Any, out: list[Pair]) -> None:
-    if type(x) is Pair:
-        if x.car in UNGEXP and type(x.cdr) is Pair:
+    """The (ungexp ...) forms inside the gexp body X, in order (nested gexps keep theirs)."""
+    todo = [x]
+    while todo:
+        x = todo.pop()
+        if type(x) is not Pair:
+            continue
+        head = x.car
+        if type(head) is Symbol and head in UNGEXP and type(x.cdr) is Pair:
             out.append(x)
-            return
-        if x.car is sym("gexp"):  # nested gexp: its ungexps belong to it
-            return
-        _collect_ungexps(x.car, out)
-        _collect_ungexps(x.cdr, out)
+            continue
+        if head is GEXP:
+            continue
+        todo.append(x.cdr)
+        todo.append(head)
+
+
+GEXP = sym("gexp")
 
 
 @special("gexp")
@@ -145,12 +157,50 @@ def _local_file(scope: Scope, x: Pair, tail: bool) -> Node:
         for key, value in zip(extra[::2], extra[1::2]):
             if key is Keyword("recursive?"):
                 recursive = value is not False
-        path = (base / filename).resolve() if not Path(filename).is_absolute() else Path(filename)
-        if not path.exists():
+        try:
+            path = (base / filename).resolve() if not Path(filename).is_absolute() else Path(filename)
+            exists = path.exists()
+        except (OSError, ValueError) as e:
+            raise SchemeError(f"local-file: cannot use the file name {filename!r}: {getattr(e, 'strerror', None) or e}",
+                              span) from None
+        if not exists:
             raise SchemeError(f"file '{filename}' not found (looked for {path})", span, "local-file names are relative to the directory of the file that mentions them")
+        loader.note_host_file(path)
+        check_local_file(path, recursive, span)
         return LocalFile(path, name.replace("/", "-"), recursive)
 
+    loader = scope.module.loader
     return make
+
+
+def check_local_file(path: Path, recursive: bool, span: Any) -> None:
+    """Refuse at once what reading would block on or never finish: devices,
+    FIFOs and sockets, at PATH or (RECURSIVE) anywhere under it."""
+    try:
+        refuse_special(path, os.stat(path).st_mode, span)
+        if not (recursive and path.is_dir()):
+            return
+        seen = 0
+        for directory, dirnames, filenames in os.walk(path, onerror=_raise):
+            for entry in dirnames + filenames:
+                seen += 1
+                if seen > budget.MAX_DIRECTORY_ENTRIES:
+                    raise SchemeError(f"local-file: {path} holds more than {budget.MAX_DIRECTORY_ENTRIES} files",
+                                      span, "a recursive local-file copies a whole tree; name a smaller directory")
+                refuse_special(Path(directory, entry), os.lstat(os.path.join(directory, entry)).st_mode, span)
+    except OSError as e:
+        raise SchemeError(f"local-file: cannot read {e.filename or path}: {e.strerror or e}", span) from None
+
+
+def refuse_special(path: Path, mode: int, span: Any) -> None:
+    kind = special_file_kind(mode)
+    if kind is not None:
+        raise SchemeError(f"local-file: {path} is {kind}, not a regular file or directory", span,
+                          "local-file copies regular files, directories and symbolic links only")
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 # --- procedures -----------------------------------------------------------------------

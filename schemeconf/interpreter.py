@@ -17,23 +17,39 @@ from typing import Any, Callable
 
 from . import derived, discovery, filelike, match, modules, records, syntax_rules  # noqa: F401  (register special forms)
 from . import builtins  # noqa: F401  (register primitives)
-from .errors import EvalLimit, SchemeError
+from .budget import Clock, memory_exceeded_at
+from .errors import ConfigError, EvalLimit, SchemeError
+from .datum import Pair
 from .modules import Loader, Module, interface_from_spec, run_forms
 from .reader import read_all, read_file
-from .source import SourceFile
+from .source import SourceFile, Span
 from .vocabulary import vocabulary_for
 
 USER_MODULE_IMPORTS = [("gnu", "system"), ("gnu", "services"), ("gnu", "system", "shadow")]
 
+DEFAULT_TIME_LIMIT = 300.0  # seconds per load_file/eval_string; real configurations take a few
 _STACK_BYTES = 512 * 1024 * 1024
 _RECURSION_LIMIT = 60_000
 
 
 class Interpreter:
-    def __init__(self, load_path: list[Path] | None = None, *, default_imports=USER_MODULE_IMPORTS):
+    """TIME_LIMIT (seconds, None: no limit) bounds each `load_file`/`eval_string`."""
+
+    def __init__(self, load_path: list[Path] | None = None, *, default_imports=USER_MODULE_IMPORTS,
+                 time_limit: float | None = DEFAULT_TIME_LIMIT):
         self.loader = Loader(list(load_path or []), vocabulary_for)
         self.default_imports = default_imports
+        self.time_limit = time_limit
         self._counter = 0
+        # Where the last top-level form of the last loaded file starts: the place
+        # to report a file whose value is not an operating system or image.
+        self.last_form_span: Span | None = None
+
+    def host_inputs(self) -> tuple[list[str], list[str]]:
+        """What the configuration read from the host so far: (sorted absolute paths
+        of the files it read, local-file, include and modules outside pyguix's own
+        Scheme; sorted names of the environment variables it read with getenv)."""
+        return sorted(self.loader.host_files), sorted(self.loader.host_env)
 
     def user_module(self) -> Module:
         """A fresh `(guile-user)` module with Guix's default imports."""
@@ -45,11 +61,17 @@ class Interpreter:
 
     def load_file(self, path: Path, module: Module | None = None) -> Any:
         def run() -> Any:
+            self.loader.note_host_file(path)
             source, forms = read_file(path)
             self.loader.sources[source.name] = source
+            if not forms:
+                raise ConfigError("the file is empty: it must end with an operating-system, image or image-type",
+                                  Span(source, 1, 1), "see the samples/ directory for complete configurations")
+            last = forms[-1]
+            self.last_form_span = last.span if type(last) is Pair and last.span else forms.spans[-1]
             return run_forms(forms, module or self.user_module())
 
-        return run_deep(run)
+        return self._run(run)
 
     def eval_string(self, text: str, name: str = "<expression>", module: Module | None = None) -> Any:
         def run() -> Any:
@@ -57,7 +79,14 @@ class Interpreter:
             forms = read_all(text, source)
             return run_forms(forms, module or self.user_module())
 
-        return run_deep(run)
+        return self._run(run)
+
+    def _run(self, fn: Callable[[], Any]) -> Any:
+        saved = Clock.start(self.time_limit)
+        try:
+            return run_deep(fn)
+        finally:
+            Clock.restore(saved)
 
     def module(self, name: tuple[str, ...]) -> Module:
         return run_deep(lambda: self.loader.load(name))
@@ -82,6 +111,8 @@ def run_deep(fn: Callable[[], Any]) -> Any:
                 "recursion too deep (runaway recursion?)", None,
                 "a procedure keeps calling itself without reaching its base case",
             )
+        except MemoryError:
+            result["error"] = memory_exceeded_at(None)
         except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread
             result["error"] = e
 

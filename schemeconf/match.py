@@ -50,6 +50,13 @@ def compile_pattern(pat: Any, scope: Scope, names: list[Symbol]) -> Matcher:
 
 
 def _compile_pair(pat: Pair, scope: Scope, names: list[Symbol]) -> Matcher:
+    try:
+        return _compile_compound(pat, scope, names)
+    except (AttributeError, ValueError):  # (quote), (? . x), (app f) and other malformed patterns
+        raise SchemeSyntaxError("match: malformed pattern", pat.span or pat.car_span) from None
+
+
+def _compile_compound(pat: Pair, scope: Scope, names: list[Symbol]) -> Matcher:
     head = pat.car
     if head is QUOTE:
         datum = pat.cdr.car
@@ -94,7 +101,7 @@ def _compile_or(alternatives: list[Any], scope: Scope, names: list[Symbol]) -> M
 
 
 def _compile_list(pat: Pair, scope: Scope, names: list[Symbol]) -> Matcher:
-    if type(pat.cdr) is Pair and (pat.cdr.car in ELLIPSES or pat.cdr.car is ONE_OR_MORE):
+    if type(pat.cdr) is Pair and type(pat.cdr.car) is Symbol and (pat.cdr.car in ELLIPSES or pat.cdr.car is ONE_OR_MORE):
         return _compile_ellipsis(pat, scope, names)
     car = compile_pattern(pat.car, scope, names)
     cdr = compile_pattern(pat.cdr, scope, names) if pat.cdr is not NIL else (lambda v, b, env: v is NIL)
@@ -148,7 +155,7 @@ def _compile_clauses(clauses: list[Pair], scope: Scope, tail: bool) -> list[tupl
     compiled = []
     for p in clauses:
         c = p.car
-        if type(c) is not Pair or c.cdr is NIL:
+        if type(c) is not Pair or type(c.cdr) is not Pair:
             raise SchemeSyntaxError("match: each clause is (PATTERN BODY...)", p.car_span)
         names: list[Symbol] = []
         matcher = compile_pattern(c.car, scope, names)

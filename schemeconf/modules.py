@@ -16,19 +16,24 @@ fallback covers the thousands of others real configurations may mention.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable
 
 from . import primitives
 from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, sym, to_list
 from .environment import MISSING
-from .errors import ModuleError, SchemeSyntaxError, UnboundVariable, closest_names
+from .errors import ModuleError, ReadError, SchemeSyntaxError, UnboundVariable, closest_names
 from .evaluator import Node, Scope, _constant, args_of, eval_datum, special
 from .source import SourceFile, Span
 
 ModuleName = tuple[str, ...]
 
 BUNDLED_ROOTS = [Path(__file__).resolve().parent.parent, Path(__file__).resolve().parent / "lib"]
+# Names of files `include` treats as Scheme source (errors in others are reported at the include).
+SCHEME_SUFFIXES = (".scm", ".sls", ".sld", ".ss", ".sch", ".guile")
+# pyguix's own Scheme: what is read from here is not a host input.
+BUNDLED_SCHEME = [BUNDLED_ROOTS[0] / "gnu", BUNDLED_ROOTS[1]]
 
 # Guile modules whose contents pyguix provides as core syntax or procedures.
 BUILTIN_MODULES = {
@@ -211,6 +216,26 @@ class Loader:
         self.core: Module | None = None
         self.core = self._primitive_module(primitives.CORE)
         self.sources: dict[str, SourceFile] = {}
+        # Host inputs: files read outside pyguix's own Scheme, environment variables read.
+        self.host_files: set[str] = set()
+        self.host_env: set[str] = set()
+        getenv = self.core.vars.get(sym("getenv"))
+        if isinstance(getenv, primitives.Primitive):
+            self.core.vars[sym("getenv")] = primitives.Primitive("getenv", self._recording_getenv(getenv.fn), 1, 1)
+
+    def _recording_getenv(self, getenv: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def recording_getenv(name: Any) -> Any:
+            if isinstance(name, str):
+                self.host_env.add(name)
+            return getenv(name)
+
+        return recording_getenv
+
+    def note_host_file(self, path: str | Path) -> None:
+        """Record that the configuration read PATH (unless it is pyguix's own Scheme)."""
+        absolute = Path(os.path.abspath(path))
+        if not any(_is_under(absolute, root) for root in BUNDLED_SCHEME):
+            self.host_files.add(str(absolute))
 
     def _primitive_module(self, name: ModuleName) -> Module:
         m = Module(name, self, export_all=True)
@@ -221,8 +246,11 @@ class Loader:
         rel = Path(*name[:-1], name[-1] + ".scm")
         for root in self.load_path:
             candidate = root / rel
-            if candidate.is_file():
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except (OSError, ValueError):  # a name too long for the file system, a NUL in it
+                continue
         return None
 
     def load(self, name: ModuleName, span: Span | None = None) -> Module:
@@ -257,6 +285,7 @@ class Loader:
 
         self.loading.append(name)
         try:
+            self.note_host_file(path)
             source, forms = read_file(path)
             source.bundled = any(_is_under(path, root) for root in BUNDLED_ROOTS)
             self.sources[source.name] = source
@@ -271,15 +300,31 @@ class Loader:
             self.loading.pop()
 
     def read_relative(self, filename: str, base: Path | None, span: Span | None) -> list[Any]:
-        """Read the forms of FILENAME (relative to BASE) for `include`."""
+        """Read the forms of FILENAME (relative to BASE) for `include`.  A file that
+        is not Scheme is reported at the include form, without quoting its text."""
         from .reader import read_file
 
         path = Path(filename)
         if not path.is_absolute() and base is not None:
             path = base / path
-        if not path.is_file():
+        try:
+            exists = path.exists()
+        except (OSError, ValueError) as e:
+            raise ModuleError(f"include: cannot read \"{filename}\": {e.strerror or e}", span) from None
+        if not exists:
             raise ModuleError(f"include: cannot find file \"{filename}\"", span)
-        source, forms = read_file(path)
+        self.note_host_file(path)
+        try:
+            source, forms = read_file(path)
+        except ReadError as e:
+            if e.span is not None and filename.endswith(SCHEME_SUFFIXES):
+                raise
+            if e.span is None:
+                raise ModuleError(f"include: {e.message}", span, e.hint) from None
+            raise ModuleError(
+                f"include: \"{filename}\" is not Scheme source: line {e.span.line}, column {e.span.col} "
+                f"of it is not valid Scheme syntax", span,
+                "include reads a file of Scheme code; for a file's contents use (local-file ...)") from None
         self.sources[source.name] = source
         return forms
 

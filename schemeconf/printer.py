@@ -48,19 +48,87 @@ def display_string(obj: Any) -> str:
 
 
 # --- the printer ----------------------------------------------------------------------
+#
+# Iterative, so that deeply nested data prints without Python recursion, and
+# aware of cycles the way Guile's print.c is: the pairs and vectors being
+# printed are kept on a path (a list's head, then each of its cdr pairs as
+# the printer walks them); meeting one of them again prints `#N#`, where N is
+# its position on the path minus the position of the newest entry (0 for the
+# container being printed, -1 for the one before...).  So a two-element list
+# whose tail points back to its head prints (1 2 . #-1#), as in Guile 3.0.
+
+_OBJ, _TEXT, _REST, _ITEMS, _LEAVE = range(5)
+
 
 def _print(obj: Any, write: bool, out: list[str]) -> None:
+    path: list[Any] = []
+    where: dict[int, int] = {}  # id(container on the path) -> its position
+    todo: list[tuple[int, Any]] = [(_OBJ, obj)]
+    while todo:
+        op, x = todo.pop()
+        if op == _OBJ:
+            t = type(x)
+            if t is Pair or isinstance(x, Vector):
+                at = where.get(id(x))
+                if at is not None:
+                    out.append(f"#{at - len(path) + 1}#")
+                    continue
+                todo.append((_LEAVE, len(path)))
+                where[id(x)] = len(path)
+                path.append(x)
+                if t is Pair:
+                    out.append("(")
+                    todo.append((_TEXT, ")"))
+                    todo.append((_REST, x.cdr))
+                    todo.append((_OBJ, x.car))
+                else:
+                    out.append("#(")
+                    todo.append((_TEXT, ")"))
+                    if x:
+                        todo.append((_ITEMS, (x, 0)))
+            else:
+                _print_atom(x, write, out)
+        elif op == _TEXT:
+            out.append(x)
+        elif op == _REST:
+            if x is NIL:
+                continue
+            if type(x) is not Pair:
+                out.append(" . ")
+                todo.append((_OBJ, x))
+                continue
+            at = where.get(id(x))
+            if at is not None:
+                out.append(f" . #{at - len(path) + 1}#")
+                continue
+            where[id(x)] = len(path)
+            path.append(x)
+            out.append(" ")
+            todo.append((_REST, x.cdr))
+            todo.append((_OBJ, x.car))
+        elif op == _ITEMS:
+            vector, i = x
+            if i:
+                out.append(" ")
+            if i + 1 < len(vector):
+                todo.append((_ITEMS, (vector, i + 1)))
+            todo.append((_OBJ, vector[i]))
+        else:  # _LEAVE: the container is printed; forget it and its cdr pairs
+            for left in path[x:]:
+                del where[id(left)]
+            del path[x:]
+
+
+def _print_atom(obj: Any, write: bool, out: list[str]) -> None:
     t = type(obj)
     if t is Symbol:
         out.append(symbol_syntax(obj.name))
-    elif t is Pair:
-        _print_list(obj, write, out)
     elif t is str:
         out.append(_string_syntax(obj) if write else obj)
     elif t is bool:
         out.append("#t" if obj else "#f")
     elif t is int:
-        out.append(str(obj))
+        out.append(integer_text(obj))
     elif obj is NIL:
         out.append("()")
     elif t is Keyword:
@@ -70,36 +138,25 @@ def _print(obj: Any, write: bool, out: list[str]) -> None:
     elif t is float:
         out.append(_float_syntax(obj))
     elif t is Fraction:
-        out.append(f"{obj.numerator}/{obj.denominator}" if obj.denominator != 1 else str(obj.numerator))
-    elif isinstance(obj, Vector):
-        _print_sequence("#(", obj, write, out)
+        out.append(integer_text(obj.numerator) + ("/" + integer_text(obj.denominator) if obj.denominator != 1 else ""))
     elif isinstance(obj, (bytes, bytearray)):
         out.append("#vu8(" + " ".join(map(str, obj)) + ")")
     else:
         out.append(_other(obj, write))
 
 
-def _print_list(obj: Pair, write: bool, out: list[str]) -> None:
-    out.append("(")
-    _print(obj.car, write, out)
-    rest = obj.cdr
-    while type(rest) is Pair:
-        out.append(" ")
-        _print(rest.car, write, out)
-        rest = rest.cdr
-    if rest is not NIL:
-        out.append(" . ")
-        _print(rest, write, out)
-    out.append(")")
+_SAFE_DIGITS = 4000  # below Python's limit on int <-> str conversions (4300 digits)
 
 
-def _print_sequence(opener: str, items: Any, write: bool, out: list[str]) -> None:
-    out.append(opener)
-    for i, item in enumerate(items):
-        if i:
-            out.append(" ")
-        _print(item, write, out)
-    out.append(")")
+def integer_text(n: int) -> str:
+    """N in decimal, however large (Python's str() refuses more than 4300 digits)."""
+    if n.bit_length() < 13_000:
+        return str(n)
+    if n < 0:
+        return "-" + integer_text(-n)
+    half = int(n.bit_length() * 0.30103) // 2  # about half of its decimal digits
+    high, low = divmod(n, 10 ** half)
+    return integer_text(high) + integer_text(low).zfill(half)
 
 
 def _other(obj: Any, write: bool) -> str:
@@ -253,8 +310,49 @@ def pretty_string(obj: Any, width: int = 79) -> str:
       (define (f x)        binding forms: the first argument stays, the body is indented by 2
         body)
     Quote forms are abbreviated ('x), as Guile's pretty-print does.
+    Circular or very deeply nested data is written on one line, as `write` does.
     """
+    if not _is_tame(obj):
+        return write_string(obj)
     return _pp(obj, 0, 0, width)
+
+
+_PRETTY_DEPTH = 500
+
+
+def _is_tame(obj: Any) -> bool:
+    """Whether OBJ has no cycle and nests at most _PRETTY_DEPTH deep (the recursive layout's limits)."""
+    on_path: set[int] = set()
+    todo: list[tuple[Any, int, list[Any] | None]] = [(obj, 0, None)]
+    while todo:
+        x, depth, leaving = todo.pop()
+        if leaving is not None:
+            on_path.difference_update(map(id, leaving))
+            continue
+        if type(x) is not Pair and not isinstance(x, Vector):
+            continue
+        if depth >= _PRETTY_DEPTH or id(x) in on_path:
+            return False
+        spine, children = [x], []
+        if type(x) is Pair:
+            p: Any = x
+            on_path.add(id(p))
+            children.append(p.car)
+            p = p.cdr
+            while type(p) is Pair:
+                if id(p) in on_path:
+                    return False
+                on_path.add(id(p))
+                spine.append(p)
+                children.append(p.car)
+                p = p.cdr
+            children.append(p)
+        else:
+            on_path.add(id(x))
+            children.extend(x)
+        todo.append((x, depth, spine))
+        todo.extend((c, depth + 1, None) for c in children)
+    return True
 
 
 def _flat(obj: Any) -> str:

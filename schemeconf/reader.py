@@ -444,16 +444,7 @@ def read_all(text: str, source: SourceFile) -> list:
 def read_file(path: str | os.PathLike) -> tuple[SourceFile, list]:
     """Read the file at PATH; an unreadable or non-text file is a ReadError."""
     name = os.fspath(path)
-    try:
-        data = Path(name).read_bytes()
-    except FileNotFoundError:
-        raise ReadError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ReadError(f"{name}: is a directory, not a file") from None
-    except PermissionError:
-        raise ReadError(f"{name}: permission denied") from None
-    except OSError as e:
-        raise ReadError(f"{name}: cannot read: {e.strerror or e}") from None
+    data = read_source_bytes(name)
     if b"\0" in data:
         source = SourceFile(name, "")
         raise ReadError("this is a binary file (it contains NUL bytes), not Scheme source",
@@ -469,6 +460,59 @@ def read_file(path: str | os.PathLike) -> tuple[SourceFile, list]:
         text = text[1:]
     source = SourceFile(name, text)
     return source, read_all(text, source)
+
+
+def read_source_bytes(name: str, limit: int | None = None) -> bytes:
+    """The bytes of the regular file NAME (at most LIMIT); devices, FIFOs and
+    sockets are refused before they are opened, so reading never blocks."""
+    from .budget import MAX_SOURCE_BYTES
+
+    limit = MAX_SOURCE_BYTES if limit is None else limit
+    try:
+        kind = special_file_kind(os.stat(name).st_mode)
+        if kind is not None:
+            raise ReadError(f"{name}: is {kind}, not a regular file", None,
+                            "only regular files can be read as Scheme source")
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        try:
+            info = os.fstat(fd)
+            kind = special_file_kind(info.st_mode)
+            if kind is not None:  # replaced since the stat above
+                raise ReadError(f"{name}: is {kind}, not a regular file")
+            if info.st_size > limit:
+                raise ReadError(f"{name}: the file is too large ({info.st_size} bytes; limit {limit})")
+            chunks, size = [], 0
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise ReadError(f"{name}: the file is too large (more than {limit} bytes)")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+    except FileNotFoundError:
+        raise ReadError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ReadError(f"{name}: is a directory, not a file") from None
+    except PermissionError:
+        raise ReadError(f"{name}: permission denied") from None
+    except OSError as e:
+        raise ReadError(f"{name}: cannot read: {e.strerror or e}") from None
+    except ValueError as e:  # a NUL in the name
+        raise ReadError(f"{name!r}: cannot read: {e}") from None
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a non-regular, non-directory file of MODE is ("a FIFO"...), or None."""
+    import stat
+
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+        return None
+    return "a special file"
 
 
 # --- errors ---------------------------------------------------------------------------

@@ -376,10 +376,22 @@ def _define_record_type(scope: Scope, x: Pair, tail: bool) -> Node:
     """SRFI-9: (define-record-type <point> (make-point x y) point? (x point-x [set-point-x!]) ...)."""
     parts = args_of(x, 3, None, "(define-record-type <TYPE> (CTOR FIELD...) PRED? (FIELD ACCESSOR [MODIFIER])...)")
     type_name, ctor_spec, pred = parts[0].car, parts[1].car, parts[2].car
+    _want_symbols([parts[0], parts[2]], "the type and the predicate must be names")
+    if type(ctor_spec) is Pair:
+        _want_symbols(list(ctor_spec.pairs()), "the constructor is (NAME FIELD...)", proper=True)
+    elif type(ctor_spec) is not Symbol and ctor_spec is not False:
+        raise SchemeSyntaxError("define-record-type: the constructor is (NAME FIELD...)", parts[1].car_span)
     fields = []
     modifiers: list[tuple[Symbol, FieldSpec]] = []
     for i, p in enumerate(parts[3:]):
-        spec = to_list(p.car) if type(p.car) is Pair else [p.car]
+        if type(p.car) is Pair:
+            _want_symbols(list(p.car.pairs()), "a field is (FIELD ACCESSOR [MODIFIER])", proper=True)
+            spec = to_list(p.car)
+            if len(spec) > 3:
+                raise SchemeSyntaxError("define-record-type: a field is (FIELD ACCESSOR [MODIFIER])", p.car_span)
+        else:
+            _want_symbols([p], "a field is (FIELD ACCESSOR [MODIFIER])")
+            spec = [p.car]
         fields.append(FieldSpec(spec[0], spec[1] if len(spec) > 1 else None, i))
         if len(spec) > 2:
             modifiers.append((spec[2], fields[-1]))
@@ -390,6 +402,10 @@ def _define_record_type(scope: Scope, x: Pair, tail: bool) -> Node:
         module.define(type_name, rtype)
         if type(ctor_spec) is Pair:
             by_name = {f.name: f for f in fields}
+            unknown = [n.name for n in to_list(ctor_spec.cdr) if n not in by_name]
+            if unknown:
+                raise SchemeSyntaxError(f"define-record-type: the constructor names {unknown[0]}, which is not a field",
+                                        parts[1].car_span)
             ctor_fields = [by_name[n] for n in to_list(ctor_spec.cdr)]
             module.define(ctor_spec.car, PositionalConstructor(rtype, ctor_spec.car.name, ctor_fields))
         module.define(pred, Predicate(rtype, pred.name))
@@ -401,6 +417,15 @@ def _define_record_type(scope: Scope, x: Pair, tail: bool) -> Node:
         return UNSPECIFIED
 
     return define
+
+
+def _want_symbols(pairs: list[Pair], what: str, proper: bool = False) -> None:
+    """The car of each of PAIRS must be a symbol; PROPER: they are a whole list, which must end in ()."""
+    for p in pairs:
+        if type(p.car) is not Symbol:
+            raise SchemeSyntaxError(f"define-record-type: {what}", p.car_span)
+    if proper and pairs and pairs[-1].cdr is not NIL:
+        raise SchemeSyntaxError(f"define-record-type: {what}", pairs[-1].car_span)
 
 
 class Modifier(Procedure, Applicable):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+from . import budget
 from .datum import NIL, UNSPECIFIED, Pair, Symbol, Vector, equal, sym
 from .errors import SchemeSyntaxError
 from .environment import MISSING
@@ -141,12 +142,14 @@ class SyntaxRules(Macro):
                 while type(rest) is Pair and rest.car is self.ellipsis:  # x ... ... flattens
                     expanded = [y for x in expanded for y in _to_list(x)]
                     rest = rest.cdr
+                self._spend(len(expanded), span)
                 tail = self._instantiate(rest, b, span)
                 for item in reversed(expanded):
                     tail = Pair(item, tail, None, span)
                 if type(tail) is Pair:
                     tail.span = span
                 return tail
+            self._spend(1, span)
             car = self._instantiate(tmpl.car, b, span)
             cdr = self._instantiate(tmpl.cdr, b, span)
             # Code the template writes is located at the macro's use site (so
@@ -157,6 +160,14 @@ class SyntaxRules(Macro):
         if isinstance(tmpl, Vector):
             return Vector(_to_list(self._instantiate(_to_pairs(tmpl), b, span)))
         return tmpl
+
+    def _spend(self, pairs: int, span: Span | None) -> None:
+        """Count PAIRS more pairs built by expansions; stop a runaway expansion early."""
+        budget.Expansion.pairs += pairs
+        if budget.Expansion.pairs > budget.MAX_EXPANSION_PAIRS:
+            raise SchemeSyntaxError(
+                f"memory budget exceeded: the expansions of '{self.name}' built more than "
+                f"{budget.MAX_EXPANSION_PAIRS} pairs", span, "a macro keeps growing its own input; check its templates")
 
     def _expand_ellipsis(self, sub: Any, b: dict[Symbol, Any], span: Span | None) -> list[Any]:
         vars_ = [v for v in self._pattern_vars(sub) if isinstance(b.get(v), Multi)]

@@ -660,7 +660,7 @@ def build_fails(tmp_path: Path, *args: str, env: dict | None = None) -> str:
 
 def test_content_larger_than_explicit_size(tmp_path):
     config = image_config(tmp_path, """   (partition (label "Guix_image") (file-system "ext4") (flags '(boot))
-              (size (* 2 1024 1024)))""", data_bytes=3 << 20)
+              (offset (* 1024 1024)) (size (* 2 1024 1024)))""", data_bytes=3 << 20)
     err = build_fails(tmp_path, str(config))
     first = err.splitlines()[0]
     assert first.startswith(f"{config}:15:") and ": error: partition 1 (Guix_image): the content (" in first
@@ -671,7 +671,7 @@ def test_content_larger_than_explicit_size(tmp_path):
 def test_content_that_mke2fs_cannot_fit(tmp_path):
     """Smaller than the size, but not with the file system's own overhead."""
     config = image_config(tmp_path, """   (partition (label "Guix_image") (file-system "ext4") (flags '(boot))
-              (size (* 2 1024 1024)))""", data_bytes=(2 << 20) - (200 << 10))
+              (offset (* 1024 1024)) (size (* 2 1024 1024)))""", data_bytes=(2 << 20) - (200 << 10))
     err = build_fails(tmp_path, str(config))
     assert "does not fit in its size (2 MiB (2097152 bytes))" in err and f"{config}:15:" in err
 
@@ -761,7 +761,7 @@ def test_disk_full_leaves_nothing(tmp_path, monkeypatch, image_type, target):
     plan = load_plan("server.scm", image_type, 32 << 20)
     with pytest.raises(BuildError) as err:
         build_image(plan, output=tmp_path / "image", quiet=True)
-    assert "no space left on the device" in str(err.value)
+    assert "no space left on " in str(err.value)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -373,7 +373,7 @@ ERRORS = [
     E("(+ 1 \"a\")", WrongType, "+", 1, 1, "add-string"),
     E("(5 3)", WrongType, "wrong type to apply: 5", 1, 1, "apply-number"),
     E("(vector-ref #(1 2) 5)", WrongType, "vector-ref", 1, 1, "vector-out-of-range"),
-    E("(let ((x)) x)\n(let ((1 2)) 3)", SchemeSyntaxError, "bad binding", 2, 7, "bad-let-binding"),
+    E("(let ((x 1)) x)\n(let ((1 2)) 3)", SchemeSyntaxError, "bad binding", 2, 7, "bad-let-binding"),
     E("(if)", SchemeSyntaxError, "bad if syntax", 1, 1, "bad-if"),
     E("(quote)", SchemeSyntaxError, "bad quote syntax", 1, 1, "bad-quote"),
     E("(define a 1)\n  ()", SchemeSyntaxError, "missing procedure expression", 2, 3, "empty-combination"),

@@ -7,6 +7,9 @@ and gnu.load keys, then the OS's kernel-arguments; when those name no
 console, `console=TTY,BAUD` of the OS's serial agetty is added, so the
 kernel talks on the line the login prompt will be on.
 Writing U-Boot itself onto the disk is a separate step (raw writes).
+U-Boot and syslinux take the rest of the APPEND (and LABEL) line as it is,
+with no quoting: the only way out of a line is a line break, so control
+characters are refused (lowering refuses them first).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import posixpath
 
 from ..plan import OsPlan
+from ..validate import CONTROL
 from .grubcfg import HEADER, kernel_command_line
 
 
@@ -46,6 +50,9 @@ def extlinux_conf(
         fdtdir = posixpath.join(posixpath.dirname(kernel), "lib/dtbs")
     fdt_line = f"  FDTDIR {fdtdir}\n" if boot.device_tree_support else "\n"
     label = os_plan.label
+    for text in (label, kernel, initrd, fdtdir, *args):
+        if CONTROL.search(text):
+            raise ValueError(f"{text!r} contains a control character: it cannot be part of extlinux.conf")
     return (
         HEADER
         + "UI menu.c32\n"

@@ -15,6 +15,10 @@ lines, and the EFI "Firmware setup" trailer.  Differences, on purpose:
   port is set up before the terminal uses it.
 * The theme (background image, colours) and locale lines are left out: no
   fonts, PNG or .mo files are installed.
+* Each kernel argument is one GRUB word: single-quoted when GRUB's lexer
+  would otherwise split it or act on it (`;`, `$`, `{`, quotes, spaces), so
+  no argument can end the `linux` line or start another command.  Guix writes
+  them verbatim.  Control characters are refused (lowering refuses them first).
 
 Hurd entries load GNU Mach with `multiboot` plus one `module` line per Hurd
 server given.
@@ -25,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..plan import BootloaderPlan, OsPlan
+from ..validate import CONTROL, grub_word
 
 HEADER = (
     "# This file was generated from your Guix configuration.  Any changes\n"
@@ -106,18 +111,26 @@ def terminal_lines(boot: BootloaderPlan) -> list[str]:
     return [serial, f"terminal_output {' '.join(outputs)}", f"terminal_input {' '.join(inputs)}"]
 
 
+def command_line(args: Sequence[str]) -> str:
+    """ARGS as GRUB words of one line."""
+    for arg in args:
+        if CONTROL.search(arg):
+            raise ValueError(f"kernel argument {arg!r} contains a control character")
+    return " ".join(grub_word(a) for a in args)
+
+
 def linux_entry(label: str, search: str, kernel_path: str, args: Sequence[str], initrd_path: str) -> str:
     return (
         f"menuentry {grub_string(label)} {{\n"
         f"  {search}\n"
-        f"  linux {kernel_path} {' '.join(args)}\n"
+        f"  linux {kernel_path} {command_line(args)}\n"
         f"  initrd {initrd_path}\n"
         "}\n"
     )
 
 
 def hurd_entry(label: str, search: str, gnumach_path: str, args: Sequence[str], modules: Sequence[str]) -> str:
-    lines = [f"menuentry {grub_string(label)} {{", f"  {search}", f"  multiboot {gnumach_path} {' '.join(args)}"]
+    lines = [f"menuentry {grub_string(label)} {{", f"  {search}", f"  multiboot {gnumach_path} {command_line(args)}"]
     lines += [f"  module {m}" for m in modules]
     lines.append("}")
     return "\n".join(lines) + "\n"

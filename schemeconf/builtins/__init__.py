@@ -27,6 +27,7 @@ from typing import Any, Callable
 from ..datum import (
     NIL, Char, Keyword, Pair, Symbol, Unspecified, Values, Vector, is_number,
 )
+from ..budget import check_elements
 from ..errors import WrongType
 from ..primitives import Procedure
 
@@ -75,22 +76,27 @@ def want_procedure(who: str, value: Any, position: int | None = None) -> Any:
 
 
 def want_list(who: str, value: Any, position: int | None = None) -> list[Any]:
-    """The elements of a proper list, or WrongType naming WHO."""
+    """The elements of a proper list, or WrongType naming WHO (circular lists too, as in Guile)."""
     out = []
-    p = value
+    p = slow = value
     while isinstance(p, Pair):
         out.append(p.car)
         p = p.cdr
-        if len(out) > 10_000_000:
-            raise wrong(who, "proper list", "<circular list>", position)
+        if len(out) & 1 == 0:
+            slow = slow.cdr
+            if p is slow:
+                raise wrong(who, "proper list", value, position)
     if p is not NIL:
         raise wrong(who, "proper list", value, position)
     return out
 
 
-def make_list(items, tail: Any = NIL) -> Any:
+def make_list(items, tail: Any = NIL, who: str = "list") -> Any:
+    """A Scheme list of ITEMS ending in TAIL; WHO is named if it would exceed the memory budget."""
+    items = items if isinstance(items, list) else list(items)
+    check_elements(who, len(items))
     result = tail
-    for item in reversed(list(items)):
+    for item in reversed(items):
         result = Pair(item, result)
     return result
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..datum import (
     EOF, NIL, UNSPECIFIED, Char, Keyword, Pair, Symbol, Unspecified, Values, Vector,
-    is_list, is_number,
+    equal_by, is_list, is_number,
 )
 from ..errors import UserError
 from ..primitives import Primitive, call, primitive
@@ -59,21 +59,7 @@ def is_eqv(a: Any, b: Any) -> bool:
 
 
 def is_equal(a: Any, b: Any) -> bool:
-    while True:
-        if is_eqv(a, b):
-            return True
-        if isinstance(a, Pair) and isinstance(b, Pair):
-            if not is_equal(a.car, b.car):
-                return False
-            a, b = a.cdr, b.cdr
-            continue
-        if isinstance(a, Vector) and isinstance(b, Vector):
-            return len(a) == len(b) and all(is_equal(x, y) for x, y in zip(a, b))
-        if isinstance(a, str) and isinstance(b, str):
-            return a == b
-        if isinstance(a, bytes) and isinstance(b, bytes):
-            return a == b
-        return False
+    return equal_by(a, b, is_eqv)
 
 
 @primitive("eq?")

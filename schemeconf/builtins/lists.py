@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..budget import MAX_ELEMENTS, check_elements
 from ..datum import NIL, UNSPECIFIED, Pair, Values
 from ..errors import WrongType
 from ..primitives import call, primitive
@@ -117,7 +118,8 @@ def cons_star(first, *rest):
 
 @primitive("make-list")
 def make_list_(n, fill=UNSPECIFIED):
-    return make_list([fill] * want_index("make-list", n, 1))
+    check_elements("make-list", want_index("make-list", n, 1))
+    return make_list([fill] * n)
 
 
 @srfi("xcons")
@@ -128,12 +130,13 @@ def xcons(d, a):
 @srfi("list-tabulate")
 def list_tabulate(n, proc):
     want_procedure("list-tabulate", proc, 2)
-    return make_list([call(proc, i) for i in range(want_index("list-tabulate", n, 1))])
+    check_elements("list-tabulate", want_index("list-tabulate", n, 1))
+    return make_list([call(proc, i) for i in range(n)])
 
 
 @both("iota")
 def iota(count, start=0, step=1):
-    want_index("iota", count, 1)
+    check_elements("iota", want_index("iota", count, 1))
     want_number("iota", start, 2)
     want_number("iota", step, 3)
     return make_list([add(start, mul(i, step)) for i in range(count)])
@@ -149,9 +152,11 @@ def length(lst):
 def _append(who: str, args) -> Any:
     if not args:
         return NIL
+    heads = [want_list(who, args[i], i + 1) for i in range(len(args) - 1)]
+    check_elements(who, sum(map(len, heads)))
     result = args[-1]
-    for i in range(len(args) - 2, -1, -1):
-        result = make_list(want_list(who, args[i], i + 1), result)
+    for head in reversed(heads):
+        result = make_list(head, result)
     return result
 
 
@@ -189,6 +194,9 @@ def list_copy(lst):
     while isinstance(p, Pair):
         items.append(p.car)
         p = p.cdr
+        if len(items) > MAX_ELEMENTS:
+            want_list("list-copy", lst)  # circular: the usual error
+            check_elements("list-copy", len(items))
     return make_list(items, p)
 
 
@@ -262,9 +270,15 @@ def split_at(lst, k):
 
 @both("last-pair")
 def last_pair(lst):
-    p = want_pair("last-pair", lst)
+    p = slow = want_pair("last-pair", lst)
+    steps = 0
     while isinstance(p.cdr, Pair):
         p = p.cdr
+        steps += 1
+        if steps & 1 == 0:
+            slow = slow.cdr
+            if p is slow:
+                raise wrong("last-pair", "proper list", lst)
     return p
 
 
@@ -299,11 +313,17 @@ for _n, _name in enumerate("first second third fourth fifth sixth seventh eighth
 # --- searching ----------------------------------------------------------------------
 
 def _member(who: str, x: Any, lst: Any, same) -> Any:
-    p = lst
+    p = slow = lst
+    steps = 0
     while isinstance(p, Pair):
         if same(x, p.car):
             return p
         p = p.cdr
+        steps += 1
+        if steps & 1 == 0:
+            slow = slow.cdr
+            if p is slow:
+                raise wrong(who, "proper list", lst, 2)
     if p is not NIL:
         raise wrong(who, "proper list", lst, 2)
     return False

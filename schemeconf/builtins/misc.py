@@ -20,7 +20,7 @@ from typing import Any
 
 from ..datum import UNSPECIFIED, Char, Pair, Vector, is_number
 from ..primitives import call, primitive
-from . import SRFI1, check, make_list, truthy, want_list, want_procedure, want_string
+from . import SRFI1, check, wrong, make_list, truthy, want_list, want_procedure, want_string
 from .control import FIXNUM, is_eq, is_equal, is_eqv
 from .lists import _assoc, _test, srfi
 
@@ -123,9 +123,14 @@ def eqv_key(obj: Any) -> Any:
 def equal_key(obj: Any) -> Any:
     if isinstance(obj, Pair):
         items, p = [], obj
+        slow = obj
         while isinstance(p, Pair):
             items.append(equal_key(p.car))
             p = p.cdr
+            if len(items) & 1 == 0:
+                slow = slow.cdr
+                if p is slow:
+                    raise wrong("hash table", "key without cycles", obj)
         return ("list", tuple(items), equal_key(p))
     if isinstance(obj, Vector):
         return ("vector", tuple(equal_key(x) for x in obj))

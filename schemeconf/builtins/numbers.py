@@ -68,6 +68,9 @@ def add(a, b):
 
 
 def mul(a, b):
+    if type(a) is int and type(b) is int and a.bit_length() + b.bit_length() > MAX_BITS:
+        raise EvalLimit(f"memory budget exceeded: *: the product would have about "
+                        f"{a.bit_length() + b.bit_length()} bits (limit {MAX_BITS})")
     return _guard("*", lambda: a * b)
 
 

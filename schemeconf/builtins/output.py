@@ -18,6 +18,7 @@ import re
 import sys
 from typing import Any
 
+from ..budget import check_chars
 from ..datum import UNSPECIFIED, is_number
 from ..errors import WrongType
 from ..primitives import primitive
@@ -153,6 +154,7 @@ class _Formatter:
 def _pad(text: str, width: Any, left: bool, fill: Any = None) -> str:
     if not isinstance(width, int) or len(text) >= width:
         return text
+    check_chars("format field width", width)
     ch = fill if isinstance(fill, str) else " "
     return text.rjust(width, ch) if left else text.ljust(width, ch)
 
@@ -180,6 +182,7 @@ def _fixed(fmt: _Formatter, p, colon, at) -> str:
     if not is_number(x):
         return _pad(display_text(x), p[0], True)
     if isinstance(p[1], int):
+        check_chars("format ~f digits", p[1])
         text = f"{float(x):.{max(p[1], 0)}f}"
     else:
         text = format_number(float(x))
@@ -222,7 +225,11 @@ def _fresh_line(fmt: _Formatter, p, colon, at) -> str:
 
 
 def _repeat(s: str):
-    return lambda fmt, p, colon, at: s * (p[0] if isinstance(p[0], int) else 1)
+    def repeat(fmt: _Formatter, p, colon, at) -> str:
+        count = p[0] if isinstance(p[0], int) else 1
+        check_chars(f"format ~{s.strip() or '%'} count", count)
+        return s * count
+    return repeat
 
 
 _HANDLERS = {

@@ -21,14 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..datum import UNSPECIFIED, Char, Keyword, Symbol
-from ..errors import EvalLimit
+from ..budget import check_chars
 from ..primitives import call, primitive
 from . import (
     check, is_exact_int, make_list, want_char, want_list, want_procedure, want_string, wrong,
 )
 from .chars import _SETS, CharSet, char_matcher
 
-MAX_STRING = 100_000_000
 _WHITESPACE = CharSet(str.isspace, "whitespace")
 _GRAPHIC = CharSet(_SETS["graphic"], "graphic")
 
@@ -72,6 +71,7 @@ def string_copy(s, start=None, end=None):
 def string_append(*strings):
     for i, s in enumerate(strings):
         want_string("string-append", s, i + 1)
+    check_chars("string-append", sum(map(len, strings)))
     return "".join(strings)
 
 
@@ -88,8 +88,7 @@ def string(*chars):
 @primitive("make-string")
 def make_string(n, fill=None):
     check("make-string", is_exact_int(n) and n >= 0, "non-negative exact integer", n, 1)
-    if n > MAX_STRING:
-        raise EvalLimit(f"make-string: {n} characters is too many")
+    check_chars("make-string", n)
     return (" " if fill is None else want_char("make-string", fill, 2).ch) * n
 
 
@@ -116,6 +115,7 @@ def string_join(lst, delimiter=" ", grammar=Symbol("infix")):
     kind = grammar.name if isinstance(grammar, Symbol) else None
     if kind == "strict-infix" and not items:
         raise wrong("string-join", "non-empty list with 'strict-infix", lst, 1)
+    check_chars("string-join", sum(map(len, items)) + len(delimiter) * len(items))
     if kind in ("infix", "strict-infix"):
         return delimiter.join(items)
     if kind == "suffix":
@@ -204,7 +204,8 @@ _trim("string-trim-both", True, True)
 def _pad(name: str, on_left: bool) -> None:
     def pad(s, n, fill=Char(" ")):
         want_string(name, s, 1)
-        check(name, is_exact_int(n) and 0 <= n <= MAX_STRING, "non-negative exact integer", n, 2)
+        check(name, is_exact_int(n) and 0 <= n, "non-negative exact integer", n, 2)
+        check_chars(name, n)
         ch = want_char(name, fill, 3).ch
         if on_left:
             return s[len(s) - n:] if len(s) >= n else s.rjust(n, ch)
@@ -298,7 +299,9 @@ for _suffix, _test in _ORDERS.items():
 def string_replace_substring(s, old, new):
     want_string("string-replace-substring", s, 1)
     check("string-replace-substring", isinstance(old, str) and old != "", "non-empty string", old, 2)
-    return s.replace(old, want_string("string-replace-substring", new, 3))
+    want_string("string-replace-substring", new, 3)
+    check_chars("string-replace-substring", len(s) + s.count(old) * (len(new) - len(old)))
+    return s.replace(old, new)
 
 
 # --- symbols and keywords -----------------------------------------------------------

@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..datum import UNSPECIFIED, Vector
-from ..errors import EvalLimit
+from ..budget import check_elements
 from ..primitives import call, primitive
 from . import check, is_exact_int, make_list, want_list, want_procedure, want_string
 
-MAX_VECTOR = 10_000_000
 RNRS_BYTEVECTORS = ("rnrs", "bytevectors")
 
 
@@ -48,8 +47,7 @@ def vector(*items):
 @primitive("make-vector")
 def make_vector(n, fill=UNSPECIFIED):
     check("make-vector", is_exact_int(n) and n >= 0, "non-negative exact integer", n, 1)
-    if n > MAX_VECTOR:
-        raise EvalLimit(f"make-vector: {n} elements is too many")
+    check_elements("make-vector", n)
     return Vector([fill] * n)
 
 
@@ -100,9 +98,11 @@ def vector_copy(v, start=None, end=None):
 
 @primitive("vector-append")
 def vector_append(*vectors):
+    parts = [want_vector("vector-append", v, i + 1) for i, v in enumerate(vectors)]
+    check_elements("vector-append", sum(map(len, parts)))
     out = Vector()
-    for i, v in enumerate(vectors):
-        out.extend(want_vector("vector-append", v, i + 1))
+    for v in parts:
+        out.extend(v)
     return out
 
 

@@ -195,7 +195,7 @@ def test_mke2fs_options_from_the_config_are_whitelisted(tmp_path, canaries, opti
     canaries.check()
 
 
-@pytest.mark.parametrize("value,fragment", [("99999999999", "out of range"), ("-5", "out of range"),
+@pytest.mark.parametrize("value,fragment", [("99999999999", "outside the range"), ("-5", "outside the range"),
                                             ("soon", "not an integer")])
 @pytest.mark.parametrize("image_type", ["qcow2", "iso9660"])
 def test_source_date_epoch_out_of_range(tmp_path, value, fragment, image_type):
