@@ -111,6 +111,7 @@ def lower_partition(p: Record) -> PartitionPlan:
     if uuid is not False and not (isinstance(uuid, Record) and uuid.rtype.name == "<uuid>"):
         raise ConfigError(f"partition uuid {validate.show(uuid)} is not a UUID", p.span_of("uuid"),
                           "write (uuid \"1234abcd-...\"), or leave the field out for a derived one")
+    _check_file_system_options(p)
     return PartitionPlan(
         label=p.get("label"),
         file_system=p.get("file-system"),
@@ -125,6 +126,31 @@ def lower_partition(p: Record) -> PartitionPlan:
         offset_origin=origin(p.field_spans.get("offset")),
         file_system_origin=origin(p.field_spans.get("file-system")),
     )
+
+
+def _check_file_system_options(p: Record) -> None:
+    """file-system-options become mkfs arguments: only those that shape the file system."""
+    from .fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
+    from .fs.vfat import parse_options
+
+    options = p.get("file-system-options")
+    items = to_list(options) if options is NIL or isinstance(options, Pair) else [options]
+    fs = p.get("file-system")
+    problem = None
+    hint = None
+    if any(not isinstance(o, str) for o in items):
+        problem = f"file-system-options must be a list of strings, not {validate.show(options)}"
+    elif fs in EXT_TYPES:
+        problem = check_mke2fs_options(items)
+        hint = ("file-system-options may only shape the file system (" + " ".join(sorted(MKE2FS_OPTIONS)) +
+                "); pyguix sets the rest")
+    elif fs in ("vfat", "fat16", "fat32"):
+        try:
+            parse_options(tuple(items))
+        except ValueError as e:
+            problem = str(e)
+    if problem is not None:
+        raise ConfigError(problem, p.span_of("file-system-options"), hint)
 
 
 def uuid_string(u: Record) -> str:
