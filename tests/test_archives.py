@@ -18,6 +18,8 @@ from builders.formats.docker import docker_architecture, make_docker_archive, ti
 from builders.formats.iso9660 import iso_name, make_iso9660
 from builders.formats.tarball import make_tarball, make_wsl2_tarball
 
+pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+
 
 def needs(*tools: str) -> pytest.MarkDecorator:
     missing = [t for t in tools if shutil.which(t) is None]

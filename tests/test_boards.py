@@ -22,26 +22,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-SBIN = os.pathsep.join(["/usr/local/sbin", "/usr/sbin", "/sbin"])
+from tests.helpers import REPO, SBIN, pyguix, tool
+
+pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+
 SIZE = "96MiB"
 MiB = 1 << 20
 FIT = bytes.fromhex("d00dfeed")           # flattened device tree / FIT image
 UIMAGE = bytes.fromhex("27051956")        # legacy U-Boot image header
 IMX_IVT = bytes.fromhex("d1002040")       # i.MX image vector table header (tag, length, version)
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name, path=os.environ.get("PATH", "") + os.pathsep + SBIN)
-    if found is None:
-        pytest.skip(f"{name} not installed")
-    return found
-
-
-def pyguix(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "builders.cli", *args], capture_output=True, text=True,
-                          cwd=cwd or REPO, env=env, timeout=600)
 
 
 def barebones(board: str) -> list[str]:

@@ -18,7 +18,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
+
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
 
 pytestmark = pytest.mark.slow

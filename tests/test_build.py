@@ -19,32 +19,16 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO, SBIN, check, pyguix, tool
+
+pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+
 SIZE = "64MiB"
 SECTOR = 512
-SBIN = os.pathsep.join(["/usr/local/sbin", "/usr/sbin", "/sbin"])
 
 HURD_EXPR = ('(begin (use-modules (gnu) (gnu system image) (gnu system hurd) (gnu system images hurd)) '
              '(os->image (operating-system (inherit hurd-barebones-os) (host-name "my-hurd")) '
              '#:type hurd-image-type))')
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name, path=os.environ.get("PATH", "") + os.pathsep + SBIN)
-    if found is None:
-        pytest.skip(f"{name} not installed")
-    return found
-
-
-def check(*argv, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([tool(str(argv[0])), *map(str, argv[1:])], capture_output=True, text=True,
-                          env=dict(os.environ, LC_ALL="C"), **kw)
-
-
-def pyguix(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "builders.cli", *args], capture_output=True, text=True,
-                          cwd=cwd or REPO, env=full_env, timeout=300)
 
 
 def build(out: Path, image_type: str, sample: str, *extra: str, env: dict | None = None) -> Path:

@@ -33,7 +33,8 @@ from builders.ptable import GptTable, MbrTable, Partition
 from builders.ptable import gpt as gptmod
 from builders.run import tool_available
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO
+
 MiB = 1 << 20
 ROOT_UUID = "5ca1ab1e-0000-4000-8000-00000000b007"
 ROOT_LABEL = "my-root"

@@ -29,8 +29,10 @@ from builders.hurd import HURD_ARCHITECTURES, SERVER_FILES, TRANSLATORS, transla
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-SBIN = os.pathsep.join(["/usr/local/sbin", "/usr/sbin", "/sbin"])
+from tests.helpers import REPO, SBIN, check, pyguix, tool
+
+pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+
 SECTOR = 512
 TYPES = {  # image type -> (system, qcow2?, QEMU, ELF class, ELF machine)
     "hurd-raw": ("i586-gnu", False, "qemu-system-i386", 32, "EM_386"),
@@ -44,23 +46,6 @@ NO_SERVERS = "the Hurd's servers are in no reachable package"
 # "\n\r"), not the menu entry's title.
 BANNER = r"(?m)^\r?GNU Mach 1\.8\S*"
 MEMORY_MAP = r"biosmem: physical memory map:"
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name, path=os.environ.get("PATH", "") + os.pathsep + SBIN)
-    if found is None:
-        pytest.skip(f"{name} not installed")
-    return found
-
-
-def check(*argv, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([tool(str(argv[0])), *map(str, argv[1:])], capture_output=True, text=True,
-                          env=dict(os.environ, LC_ALL="C"), **kw)
-
-
-def pyguix(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "builders.cli", *args], capture_output=True, text=True,
-                          cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=300)
 
 
 def build(out: Path, image_type: str, *extra: str) -> subprocess.CompletedProcess:

@@ -21,15 +21,9 @@ from builders import cpio
 from builders.initrd import choose_compression, init_script, make_initrd, plan_initrd
 from builders.modules import KernelModules, ModuleNotFound, canonical, parse_softdep
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO, tool
+
 SYSTEM = "x86_64-linux"
-
-
-def tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        pytest.skip(f"{name} not installed")
-    return found
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-
+from tests.helpers import REPO
 
 def test_installed_pyguix_runs_from_elsewhere(tmp_path):
     target = tmp_path / "site"

@@ -22,6 +22,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
+pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+
 REPO = Path(__file__).resolve().parent.parent
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
 HOST = "komputilo"

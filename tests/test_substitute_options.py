@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers import REPO, pyguix
 
-
-def pyguix(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    full = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "builders.cli", *args], capture_output=True, text=True,
-                          cwd=REPO, env=full, timeout=600)
-
+pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
 
 def test_strict_refuses_unrealized_packages_and_services(tmp_path):
     out = pyguix("system", "image", "--strict", "-t", "mbr-raw", "-o", str(tmp_path / "x.img"), "samples/server.scm")

@@ -15,7 +15,7 @@ import pytest
 from builders.errors import BuildError
 from builders.validate import EPOCH_RANGES, check_epoch, fstab_escape, grub_word
 
-from conftest import REPO, assert_clean_error, assert_located, run_pyguix
+from tests.helpers import REPO, assert_clean_error, assert_located, run_pyguix
 
 OS_FIELDS = {
     "host-name": '"komputilo"',

@@ -34,7 +34,7 @@ from builders.substitutes import (
 from builders.substitutes.provider import LISTING_SUFFIX, collect_orphans, stat_digest, tree_listing
 from builders.tree import Tree
 
-from conftest import REPO, assert_clean_error, run_pyguix
+from tests.helpers import REPO, assert_clean_error, run_pyguix
 
 MTIME = 1_700_000_000
 CI_CACHE = Path("/var/cache/pyguix-ci")

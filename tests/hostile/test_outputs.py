@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, assert_clean_error, assert_located, run_pyguix
+from tests.helpers import REPO, assert_clean_error, assert_located, run_pyguix
 
 SERVER = REPO / "samples" / "server.scm"
 SIZE = "64MiB"

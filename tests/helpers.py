@@ -1,15 +1,13 @@
-"""Shared helpers of the hostile-input suite: run pyguix as a user would, and
-canary files that prove the host was not touched.
-
-Every case is a row of a data table in its test file: the input (a config,
-options, an environment) and the exact outcome (a located error, or an image
-built with every canary unchanged).
-"""
+"""Helpers every test module shares: run pyguix as a user would, find the
+independent tools that check images, assert clean located errors, and canary
+files that prove the host was not touched (tests/conftest.py makes the
+`canaries` fixture of them)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -18,16 +16,35 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples"
+SBIN = "/usr/local/sbin:/usr/sbin:/sbin"
 
 
-def run_pyguix(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-               timeout: float = 300, input: str | None = None) -> subprocess.CompletedProcess:
-    """`pyguix ARGS...` in a subprocess (stdout/stderr as text)."""
+def pyguix(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+           timeout: float = 600, input: str | None = None) -> subprocess.CompletedProcess:
+    """`pyguix ARGS...` in a subprocess, from this checkout (stdout/stderr as text)."""
     full_env = dict(os.environ, PYTHONPATH=str(REPO))
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "builders.cli", *args], capture_output=True, text=True,
                           cwd=cwd or REPO, env=full_env, timeout=timeout, input=input)
+
+
+run_pyguix = pyguix
+
+
+def tool(name: str) -> str:
+    """The path of the host tool NAME (sbin directories searched too); skip the test without it."""
+    found = shutil.which(name, path=os.environ.get("PATH", "") + os.pathsep + SBIN)
+    if found is None:
+        pytest.skip(f"{name} not installed")
+    return found
+
+
+def check(*argv, **kw) -> subprocess.CompletedProcess:
+    """Run an independent checking tool (sfdisk, e2fsck, qemu-img...) in the C locale."""
+    return subprocess.run([tool(str(argv[0])), *map(str, argv[1:])], capture_output=True, text=True,
+                          env=dict(os.environ, LC_ALL="C"), **kw)
 
 
 def assert_clean_error(out: subprocess.CompletedProcess, *fragments: str) -> None:
@@ -80,22 +97,3 @@ class Canaries:
         now = self.take()
         assert now == self.snapshot, {k: (self.snapshot.get(k), now.get(k))
                                       for k in set(now) | set(self.snapshot) if now.get(k) != self.snapshot.get(k)}
-
-
-@pytest.fixture
-def canaries(tmp_path: Path) -> Canaries:
-    """A canary area: `secret` (0600), `dir/` (0755) with a file, `shadow` (0640),
-    and `zoneinfo-like` files; configs under test aim at these paths."""
-    root = tmp_path / "host"
-    (root / "dir").mkdir(parents=True)
-    (root / "secret").write_text("canary secret\n")
-    os.chmod(root / "secret", 0o600)
-    (root / "shadow").write_text("root:$6$canary:1::::::\n")
-    os.chmod(root / "shadow", 0o640)
-    (root / "dir" / "inside").write_text("canary inside\n")
-    os.chmod(root / "dir" / "inside", 0o644)
-    os.chmod(root / "dir", 0o755)
-    os.chmod(root, 0o755)
-    c = Canaries(root, {})
-    c.snapshot = c.take()
-    return c

@@ -1,0 +1,5 @@
+;; guix 1.5.0 (GUIX_ORACLE=1.5): run.sh tests/configs/common-services.scm => exit 2
+(file "common-services.scm"
+      evaluates-to
+      other
+      "(#<<service> type: #<service-type openssh 7fca5ef26300> value: #<<openssh-configuration> openssh: #<package openssh@10.2p1 gnu/packages/ssh.scm:227 7fca61a19370> pid-file: \"/var/run/sshd.pid\" port-number: 22 max-connections: 200 permit-root-login: #f allow-empty-passwords?: #f password-authentication?: #f public-key-authentication?: #t x11-forwarding?: #f allow-agent-forwarding?: #t allow-tcp-forwarding?: #t gateway-ports?: #f challenge-response-authentication?: #f use-pam?: #t print-last-log?: #t subsystems: ((\"sftp\" \"internal-sftp\")) accepted-environment: () log-level: info extra-content: \"\" authorized-keys: () generate-host-keys?: #t %auto-start?: #t>> #<<service> type: #<service-type ntp 7fca5ef165c0> value: #<<ntp-configuration> ntp: #<package ntp@4.2.8p18 gnu/packages/ntp.scm:146 7fca5ec8f210> servers: (#<<ntp-server> type: pool address: \"2.guix.pool.ntp.org\" options: (\"iburst\")>) allow-large-adjustment?: #t>>)")

@@ -1,0 +1,169 @@
+;; guix 1.5.0 (GUIX_ORACLE=1.5): run.sh tests/configs/docker-image.scm => exit 0
+(file "docker-image.scm" evaluates-to operating-system)
+(operating-system
+ (host-name "komputilo")
+ (timezone "Europe/Berlin")
+ (locale "en_US.utf8")
+ (label "GNU with Linux-Libre 6.17.12")
+ (kernel ("linux-libre" "6.17.12"))
+ (hurd #f)
+ (kernel-arguments ("modprobe.blacklist=usbmouse,usbkbd" "quiet"))
+ (initrd-modules
+  ("ahci"
+   "usb-storage"
+   "uas"
+   "usbhid"
+   "hid-generic"
+   "hid-apple"
+   "mmc_block"
+   "dm-crypt"
+   "xts"
+   "serpent_generic"
+   "wp512"
+   "nls_iso8859-1"
+   "pata_acpi"
+   "pata_atiixp"
+   "isci"
+   "virtio_pci"
+   "virtio_balloon"
+   "virtio_blk"
+   "virtio_net"
+   "virtio_console"
+   "virtio-rng"
+   "virtio_mmio"
+   "virtio_scsi"))
+ (firmware ())
+ (keyboard-layout #f)
+ (bootloader
+  (bootloader-configuration
+   (bootloader grub)
+   (package ("grub-pc" "2.12"))
+   (targets ("does-not-matter"))
+   (timeout 5)
+   (default-entry 0)
+   (menu-entries 0)
+   (terminal-outputs (gfxterm))
+   (terminal-inputs ())
+   (serial-unit #f)
+   (serial-speed #f)
+   (keyboard-layout #f)
+   (device-tree-support? #t)))
+ (mapped-devices 0)
+ (file-systems
+  ((file-system
+    (device "does-not-matter")
+    (mount-point "/")
+    (type "does-not-matter")
+    (options #f)
+    (flags ())
+    (mount? #t)
+    (needed-for-boot? #t)
+    (check? #t)
+    (create-mount-point? #f))))
+ (swap-devices ())
+ (users ((user-account
+          (name "alice")
+          (group "users")
+          (supplementary-groups ("wheel" "audio" "video"))
+          (home-directory "/home/alice")
+          (shell (file-append ("bash" "5.2.37") "/bin/bash"))
+          (comment "Bob's sister")
+          (password #f)
+          (uid #f)
+          (system? #f))
+         (user-account
+          (name "nobody")
+          (group "nogroup")
+          (supplementary-groups ())
+          (home-directory "/nonexistent")
+          (shell (file-append ("shadow" "4.13") "/sbin/nologin"))
+          (comment "")
+          (password #f)
+          (uid 65534)
+          (system? #t))))
+ (groups
+  ("root"
+   "wheel"
+   "users"
+   "nogroup"
+   "tty"
+   "dialout"
+   "kmem"
+   "input"
+   "video"
+   "audio"
+   "netdev"
+   "lp"
+   "disk"
+   "floppy"
+   "cdrom"
+   "tape"
+   "kvm"
+   "sgx"))
+ (packages
+  ("screen"
+   "less"
+   "mg"
+   "nano"
+   "nvi"
+   "man-db"
+   "info-reader"
+   "kbd"
+   "sudo"
+   "guile-readline"
+   "guile-colorized"
+   "pciutils"
+   "usbutils"
+   "util-linux-with-udev"
+   "kmod"
+   "eudev"
+   "inetutils"
+   "isc-dhcp"
+   "iproute2"
+   "wget"
+   "nss-certs"
+   "iw"
+   "wireless-tools"
+   "procps"
+   "psmisc"
+   "which"
+   "shadow"
+   "e2fsprogs"
+   "guile"
+   "bash"
+   "coreutils"
+   "findutils"
+   "grep"
+   "sed"
+   "diffutils"
+   "patch"
+   "gawk"
+   "tar"
+   "gzip"
+   "bzip2"
+   "lzip"
+   "xz"
+   "zstd"))
+ (services (dhcpcd openssh))
+ (essential-services
+  (system
+   linux-builder
+   boot
+   cleanup
+   activate
+   shepherd-root
+   pam
+   privileged-program
+   account
+   etc
+   etc-hosts
+   fstab
+   session-environment
+   host-name
+   user-processes
+   root-file-system
+   profile
+   boot-file-system-utilities
+   file-systems
+   linux-bare-metal
+   firmware)))

@@ -1,0 +1,209 @@
+;; guix 1.5.0 (GUIX_ORACLE=1.5): run.sh samples/my-pine-os-qemu.scm => exit 0
+(file "my-pine-os-qemu.scm" evaluates-to operating-system)
+(operating-system
+ (host-name "vignemale")
+ (timezone "Europe/Paris")
+ (locale "en_US.utf8")
+ (label "GNU with Linux-Libre-Arm64-Generic 6.17.12")
+ (kernel ("linux-libre-arm64-generic" "6.17.12"))
+ (hurd #f)
+ (kernel-arguments ("console=ttyAMA0"))
+ (initrd-modules ())
+ (firmware ("ath9k-htc-ar7010-firmware" "ath9k-htc-ar9271-firmware" "openfwwf-firmware"))
+ (keyboard-layout #f)
+ (bootloader
+  (bootloader-configuration
+   (bootloader u-boot)
+   (package ("u-boot-pine64-lts" "2025.01"))
+   (targets ("/dev/vda"))
+   (timeout 5)
+   (default-entry 0)
+   (menu-entries 0)
+   (terminal-outputs (gfxterm))
+   (terminal-inputs ())
+   (serial-unit #f)
+   (serial-speed #f)
+   (keyboard-layout #f)
+   (device-tree-support? #t)))
+ (mapped-devices 0)
+ (file-systems
+  ((file-system
+    (device (label "my-root"))
+    (mount-point "/")
+    (type "ext4")
+    (options #f)
+    (flags ())
+    (mount? #t)
+    (needed-for-boot? #t)
+    (check? #t)
+    (create-mount-point? #f))
+   (file-system
+    (device "none")
+    (mount-point "/dev/pts")
+    (type "devpts")
+    (options "gid=996,mode=620")
+    (flags ())
+    (mount? #t)
+    (needed-for-boot? #f)
+    (check? #f)
+    (create-mount-point? #t))
+   (file-system
+    (device "none")
+    (mount-point "/sys/kernel/debug")
+    (type "debugfs")
+    (options #f)
+    (flags ())
+    (mount? #t)
+    (needed-for-boot? #f)
+    (check? #f)
+    (create-mount-point? #t))
+   (file-system
+    (device "tmpfs")
+    (mount-point "/dev/shm")
+    (type "tmpfs")
+    (options "size=50%")
+    (flags (no-suid no-dev))
+    (mount? #t)
+    (needed-for-boot? #f)
+    (check? #f)
+    (create-mount-point? #t))
+   (file-system
+    (device "efivarfs")
+    (mount-point "/sys/firmware/efi/efivars")
+    (type "efivarfs")
+    (options #f)
+    (flags ())
+    (mount? #t)
+    (needed-for-boot? #f)
+    (check? #f)
+    (create-mount-point? #f))
+   (file-system
+    (device "/gnu/store")
+    (mount-point "/gnu/store")
+    (type "none")
+    (options #f)
+    (flags (read-only bind-mount no-atime))
+    (mount? #t)
+    (needed-for-boot? #f)
+    (check? #f)
+    (create-mount-point? #f))))
+ (swap-devices ())
+ (users ((user-account
+          (name "nobody")
+          (group "nogroup")
+          (supplementary-groups ())
+          (home-directory "/nonexistent")
+          (shell (file-append ("shadow" "4.13") "/sbin/nologin"))
+          (comment "")
+          (password #f)
+          (uid 65534)
+          (system? #t))))
+ (groups
+  ("root"
+   "wheel"
+   "users"
+   "nogroup"
+   "tty"
+   "dialout"
+   "kmem"
+   "input"
+   "video"
+   "audio"
+   "netdev"
+   "lp"
+   "disk"
+   "floppy"
+   "cdrom"
+   "tape"
+   "kvm"
+   "sgx"))
+ (packages
+  ("less"
+   "mg"
+   "nano"
+   "nvi"
+   "man-db"
+   "info-reader"
+   "kbd"
+   "sudo"
+   "guile-readline"
+   "guile-colorized"
+   "pciutils"
+   "usbutils"
+   "util-linux-with-udev"
+   "kmod"
+   "eudev"
+   "inetutils"
+   "isc-dhcp"
+   "iproute2"
+   "wget"
+   "nss-certs"
+   "iw"
+   "wireless-tools"
+   "procps"
+   "psmisc"
+   "which"
+   "shadow"
+   "e2fsprogs"
+   "guile"
+   "bash"
+   "coreutils"
+   "findutils"
+   "grep"
+   "sed"
+   "diffutils"
+   "patch"
+   "gawk"
+   "tar"
+   "gzip"
+   "bzip2"
+   "lzip"
+   "xz"
+   "zstd"))
+ (services
+  (agetty
+   login
+   virtual-terminal
+   console-fonts
+   shepherd-system-log
+   agetty
+   mingetty
+   mingetty
+   mingetty
+   mingetty
+   mingetty
+   mingetty
+   etc-bashrc-d
+   static-networking
+   urandom-seed
+   guix
+   nscd
+   log-rotation
+   shepherd-timer
+   shepherd-transient
+   log-cleanup
+   udev
+   sysctl
+   special-files))
+ (essential-services
+  (system
+   linux-builder
+   boot
+   cleanup
+   activate
+   shepherd-root
+   pam
+   privileged-program
+   account
+   etc
+   etc-hosts
+   fstab
+   session-environment
+   host-name
+   user-processes
+   root-file-system
+   profile
+   boot-file-system-utilities
+   file-systems
+   linux-bare-metal
+   firmware)))
