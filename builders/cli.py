@@ -61,7 +61,7 @@ def system(
     ctx: typer.Context,
     list_image_types_: bool = typer.Option(False, "--list-image-types", help="List the available image types and exit."),
     load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
     if list_image_types_:
         names = _guarded(lambda: list_image_types([Path(p) for p in load_path]), debug)
@@ -75,8 +75,12 @@ def system(
 
 
 def _guarded(fn, debug: bool):
-    """Run FN; turn user errors into one clear message and an exit code."""
+    """Run FN; turn user errors into one clear message and an exit code.
+    With DEBUG, every external command is shown and errors keep their traceback."""
     from builders.errors import BuildError
+    from builders.progress import configure_logging
+
+    configure_logging(debug)
 
     try:
         return fn()
@@ -275,7 +279,7 @@ def _image_command(
     plan: bool = typer.Option(False, "--plan", help="Print the build plan as JSON; build nothing."),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
     substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first (offline builds)."),
     strict: bool = typer.Option(False, "--strict", help="Packages or services that cannot be realized are errors, not warnings."),
     qcow2_compression: Qcow2Compression = typer.Option(Qcow2Compression.zstd, "--qcow2-compression", help="Compression of qcow2 clusters."),
@@ -299,7 +303,7 @@ def vm(
     run: bool = typer.Option(False, "--run", help="Start the virtual machine now, on this terminal."),
     substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
     """Build a virtual machine image of FILE and print the script that boots it in QEMU."""
     import os
@@ -326,7 +330,7 @@ def describe(
     image_type: Optional[str] = typer.Option(None, "-t", "--image-type", help="Also describe the image this type makes of the OS; see --list-image-types."),
     load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
     expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Describe what EXPR evaluates to."),
-    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks."),
+    debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
     """Print what Guix makes of FILE, as S-expressions; build nothing.
 

@@ -7,6 +7,7 @@ and pipes, plain `pyguix: STEP` lines.  `--quiet` shows nothing.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Any
@@ -48,3 +49,39 @@ def done() -> None:
         _status.stop()
         _rich_console().print(f"[green]✓[/green] {_current} [dim]({time.monotonic() - _started:.1f} s)[/dim]")
         _status = None
+
+
+# --- the one channel for warnings and debug output --------------------------------------------
+
+
+def warn(message: str) -> None:
+    """A warning for the user: `pyguix: warning: MESSAGE` on stderr (after ending the
+    status line).  Builders warn through here or through logging's warning level,
+    which `configure_logging` routes to the same place."""
+    done()
+    print(f"pyguix: warning: {message}", file=sys.stderr, flush=True)
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno < logging.WARNING else f"{record.levelname.lower()}: "
+        return f"pyguix: {level}{record.getMessage()}"
+
+
+class _Handler(logging.StreamHandler):
+    def emit(self, record: logging.LogRecord) -> None:
+        done()
+        super().emit(record)
+
+
+def configure_logging(debug: bool = False) -> None:
+    """Route the project's loggers to stderr: warnings always, and with --debug
+    every external command run (builders/run.py logs `+ COMMAND`) and other
+    debug detail."""
+    handler = _Handler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    for name in ("builders", "schemeconf"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+        logger.propagate = False
