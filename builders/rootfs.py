@@ -1,7 +1,7 @@
 """The root file system tree of an image, staged in a host directory.
 
 `populate_root(os_plan, root, root_device=...)` writes the skeleton of
-build-pipeline.md §3.2 and the /etc files derived from the OsPlan.  Every
+Guix's `initialize-root-partition` and the /etc files derived from the OsPlan.  Every
 file and directory gets an explicit mode (the umask does not matter) and the
 contents depend only on the plan, so two builds stage identical trees.  The
 store itself is not copied yet: /etc/pyguix/manifest.json records what the

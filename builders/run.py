@@ -1,6 +1,6 @@
 """The one door through which builders run external tools.
 
-Rules (STYLE.md, "How external tools are invoked"): argv is a list, never a
+Rules (the project's rule for external tools): argv is a list, never a
 shell string; stdin is /dev/null unless INPUT is given; stdout and stderr are
 captured; the environment is rebuilt from a short whitelist with LC_ALL=C and
 TZ=UTC, so that tool output (sorting, dates) does not depend on the caller.

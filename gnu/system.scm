@@ -2,7 +2,7 @@
 ;;;
 ;;; An operating-system declares a whole machine: its bootloader, kernel,
 ;;; file systems, users, packages and services.  Field names and defaults
-;;; follow Guix's (gnu system); see ../shared/spec/image-api.md §5.
+;;; follow Guix's (gnu system).
 
 (define-module (gnu system)
   #:use-module (srfi srfi-1)

@@ -1,4 +1,4 @@
-"""extlinux.conf for U-Boot boards and extlinux (build-pipeline.md §8).
+"""extlinux.conf for U-Boot boards and extlinux (as Guix's extlinux-configuration-file writes it).
 
 Same text as Guix's `extlinux-configuration-file`: header, menu settings,
 one LABEL block per entry followed by a blank line.  The APPEND line holds

@@ -1,7 +1,7 @@
 """GRUB for disk images, without grub-install: grub-mkimage plus byte patching.
 
-BIOS (i386-pc), what `grub-bios-setup` does (RECIPE.md step 3, "GRUB BIOS
-embedding"), all little-endian:
+BIOS (i386-pc), what `grub-bios-setup` does when it embeds GRUB after the
+MBR, all little-endian:
 
 * the first 440 bytes of boot.img go to sector 0; the disk signature, the
   partition table and 0x55AA that follow are kept;

@@ -1,4 +1,4 @@
-"""grub.cfg text generated from the OS plan (build-pipeline.md §8).
+"""grub.cfg text generated from the OS plan (as Guix's grub-configuration-file writes it).
 
 The shape follows what Guix's `grub-configuration-file` writes: two header
 comment lines, the terminal set-up, `set default` / `set timeout`, one menu

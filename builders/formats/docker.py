@@ -1,6 +1,6 @@
 """docker-archive images (the `docker load` format), as Guix's docker-image.tar.gz.
 
-Layout of the outer tar (build-pipeline.md §10, guix/docker.scm):
+Layout of the outer tar (as guix/docker.scm writes it):
 
     <layer-id>/VERSION     "1.0"
     <layer-id>/json        {"id", "created", "container_config": null}

@@ -1,7 +1,7 @@
 """ISO 9660 images (Rock Ridge + Joliet) written with pycdlib, reproducibly.
 
 Guix runs grub-mkrescue/xorriso with `-volume_date all_file_dates =1`,
-`-volid LABEL` and `-volume_date uuid DIGITS` (build-pipeline.md §9).  Here:
+`-volid LABEL` and `-volume_date uuid DIGITS` (what Guix passes to grub-mkrescue/xorriso).  Here:
 
 * every date pycdlib takes from the clock is pinned to EPOCH (pycdlib calls
   `time.time()`/`time.localtime()` in several modules; we swap in a frozen

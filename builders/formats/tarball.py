@@ -1,7 +1,7 @@
 """Reproducible tar.gz archives of a tree, as Guix's tarball and wsl2 images.
 
 Guix runs `tar -cvf OUT . -I "gzip -9n" --sort=name --format=gnu --mtime=@1
---owner=root:0 --group=root:0 --hard-dereference` (build-pipeline.md §11).
+--owner=root:0 --group=root:0 --hard-dereference` (guix pack's options).
 We do the same with `tarfile` (names "./...", sorted, GNU format, every
 mtime EPOCH, root:0 owner and group, hard links stored as plain files) and
 our own gzip stream: level 9, no file name, mtime 0, OS byte 3 (Unix) — the

@@ -3,7 +3,7 @@
 `make_filesystem` dispatches on the Guix file-system name (ext2/3/4, vfat,
 fat16, fat32, unformatted).  Handlers are imported lazily so that building an
 ext4 image never imports pyfatfs.  `content_size` is Guix's size estimate
-before the x1.25 margin (build-pipeline.md §5), which the caller applies.
+before the x1.25 margin (as Guix's estimate-partition-size), which the caller applies.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """ext2/ext3/ext4 partition images with `mke2fs -d`, made reproducible.
 
 Guix runs `fakeroot mke2fs -t FS -d ROOT -L LABEL -U UUID -E root_owner=0:0,...`
-and then `e2fsck -fDy` (build-pipeline.md §3.4).  `mke2fs -d` copies atime,
-mtime, ctime, uid and gid from the source inodes (research/deps.md §7), so
+and then `e2fsck -fDy` (Guix's make-ext-image).  `mke2fs -d` copies atime,
+mtime, ctime, uid and gid from the source inodes (measured: e2fsprogs 1.47), so
 without fakeroot or root the image would hold the builder's uid and the
 build time.  We therefore:
 

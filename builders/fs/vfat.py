@@ -1,10 +1,10 @@
 """FAT12/16/32 partition images written in Python with pyfatfs.
 
 Guix runs `mkdosfs -n LABEL -C TARGET -F 16|32 KiB [-S 512]` then `mcopy -bsp`
-for each top-level entry (build-pipeline.md §3.4).  We build the same kind of
+for each top-level entry (Guix's make-vfat-image).  We build the same kind of
 file system without mtools, as a standalone file (pyfatfs's mkfs truncates
 its host file, so it must never be pointed at a disk image with an offset),
-and work around pyfatfs's pitfalls (research/deps.md §4):
+and work around pyfatfs's pitfalls (each worked around below is a measured pyfatfs bug):
 
 * timestamps: pyfatfs stamps entries with `DosDateTime.now()`; we pin that
   clock to EPOCH (clamped to 1980-01-01, the earliest FAT date) while building;

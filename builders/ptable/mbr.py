@@ -41,7 +41,7 @@ HEADS = 255
 SECTORS_PER_TRACK = 63
 CHS_OVERFLOW = b"\xfe\xff\xff"
 
-#: Guix partition kinds -> MBR type bytes (image-types.md, "MBR type codes").
+#: Guix partition kinds -> MBR type bytes (the type codes Guix's image builder gives them).
 TYPES: dict[str, int] = {
     "esp": 0xEF,
     "linux": 0x83,

@@ -10,7 +10,7 @@
 ;;;   wsl --import Guix C:\guix image.tar.gz     ;on the Windows side
 ;;;
 ;;; The tarball gets /bin/sh and /bin/mount symlinks that WSL needs
-;;; (build-pipeline.md §11); this module only declares the system.
+;;; (the tarball Guix's wsl2 images are); this module only declares the system.
 
 (define-module (gnu system images wsl2)
   #:use-module (gnu bootloader)
