@@ -152,10 +152,14 @@ class Tree:
     def copy_in(self, rel: str | os.PathLike[str], source: str | os.PathLike[str], mode: int = 0o644) -> None:
         """Copy the regular host file SOURCE to REL (SOURCE is opened without blocking:
         a FIFO or device is refused, not read)."""
-        with self._parent(rel, create=True) as (fd, name):
-            self._clear(fd, name)
-            src = _open_regular(source)
-            try:
+        self._copy_fd(rel, _open_regular(source), mode)
+
+    def _copy_fd(self, rel: str | os.PathLike[str], src: int, mode: int) -> None:
+        """Write what the open descriptor SRC reads to file REL (replacing what was
+        there, never through a link), with MODE; SRC is closed."""
+        try:
+            with self._parent(rel, create=True) as (fd, name):
+                self._clear(fd, name)
                 out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
                               dir_fd=fd)
                 try:
@@ -164,8 +168,8 @@ class Tree:
                     os.fchmod(out, mode)
                 finally:
                     os.close(out)
-            finally:
-                os.close(src)
+        finally:
+            os.close(src)
 
     def symlink(self, rel: str | os.PathLike[str], target: str) -> None:
         """Make REL a symbolic link to TARGET (replacing a file or link; TARGET is
@@ -290,20 +294,7 @@ class Tree:
 
     def copy_from(self, source: "Tree", src_rel: str, rel: str | os.PathLike[str], mode: int = 0o644) -> None:
         """Copy the file SRC_REL of SOURCE (resolved inside SOURCE) to REL of this tree."""
-        src = source.open_read(src_rel)
-        try:
-            with self._parent(rel, create=True) as (fd, name):
-                self._clear(fd, name)
-                out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                              dir_fd=fd)
-                try:
-                    with open(src, "rb", closefd=False) as fin, open(out, "wb", closefd=False) as fout:
-                        shutil.copyfileobj(fin, fout, 1 << 20)
-                    os.fchmod(out, mode)
-                finally:
-                    os.close(out)
-        finally:
-            os.close(src)
+        self._copy_fd(rel, source.open_read(src_rel), mode)
 
 
 def in_package(package_dir: str | os.PathLike[str], rel: str) -> Path | None:
