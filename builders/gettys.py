@@ -1,223 +1,33 @@
-"""Login prompts: getty lines for /etc/inittab, from agetty and mingetty services.
+"""Login prompts from a whole OS plan: `gettys(os_plan)` and `inittab(os_plan)`.
 
-An agetty service with `(tty #f)` follows the kernel's `console=` argument, as
-Guix's does; serial ttys get a baud rate and busybox getty's options mapped
-from agetty's (`-L`, `-h`, ...), virtual terminals run at 38400.  Options
-busybox getty has no counterpart for are reported, not dropped silently.
+The getty realizer itself (agetty and mingetty services -> busybox getty
+entries) is builders/services/getty.py; these two entry points read the
+services and kernel arguments of an OsPlan for it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
-
-from .errors import BuildError
-from .plan import OsPlan, ServicePlan
-from .validate import CONTROL, TTY
-
-SERIAL_PREFIXES = ("ttyS", "ttyAMA", "ttyUSB", "ttyACM", "hvc", "ttymxc", "ttyO", "ttySAC", "ttyPS", "ttyLP")
-
-
-def _value(service: ServicePlan, key: str, default: Any = None) -> Any:
-    v = service.value
-    if isinstance(v, dict):
-        x = v.get(key, default)
-        return default if x is None else x
-    return default
-
-
-def _str(x: Any) -> str | None:
-    return x if isinstance(x, str) and x else None
-
-
-def _sh_quote(text: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_./=:,+@%-]+", text):
-        return text
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
-@dataclass(frozen=True)
-class Getty:
-    tty: str
-    baud: str
-    term: str | None
-    options: tuple[str, ...] = ()
-    explicit: bool = True           # the tty was named in the config (not taken from console=)
-
-    def line(self) -> str:
-        """The inittab line (`ID::respawn:COMMAND`): the tty is its ID field, so it may hold
-        no ':' or line break; lowering has refused those, this is the last guard."""
-        args = ["/sbin/getty", *self.options, self.baud, self.tty]
-        if self.term:
-            args.append(self.term)
-        if not TTY.fullmatch(self.tty) or any(CONTROL.search(a) for a in args):
-            raise BuildError(f"getty on {self.tty!r}: a terminal name or option would break /etc/inittab",
-                             "terminal names are device names such as ttyS0; options hold no line breaks")
-        return f"{self.tty}::respawn:" + " ".join(_sh_quote(a) for a in args)
-
-
-def is_serial(tty: str) -> bool:
-    return tty.startswith(SERIAL_PREFIXES)
-
-
-def is_virtual_terminal(tty: str) -> bool:
-    return re.fullmatch(r"tty[0-9]+", tty) is not None
-
-
-def kernel_console(kernel_arguments: Iterable[str]) -> tuple[str, str | None] | None:
-    """(tty, baud) of the last console= argument, e.g. ('ttyS0', '115200'); None when there is none."""
-    found = None
-    for arg in kernel_arguments:
-        for word in str(arg).split():
-            if word.startswith("console="):
-                spec = word[len("console="):]
-                tty, _, options = spec.partition(",")
-                baud = re.match(r"[0-9]*", options).group(0) or None  # type: ignore[union-attr]
-                found = (tty.removeprefix("/dev/"), baud)
-    return found
-
-
-# busybox getty flags that take no argument, and agetty spellings of them.
-_GETTY_FLAGS = {"-h": "-h", "--flow-control": "-h", "-L": "-L", "--local-line": "-L", "-m": "-m",
-                "--extract-baud": "-m", "-n": "-n", "--skip-login": "-n", "-w": "-w", "--wait-cr": "-w",
-                "-i": "-i", "--noissue": "-i"}
-_GETTY_ARGS = {"-l": "-l", "--login-program": "-l", "-t": "-t", "--timeout": "-t", "-I": "-I",
-               "--init-string": "-I", "-H": "-H", "--host": "-H", "-f": "-f", "--issue-file": "-f"}
-# agetty options with no busybox equivalent that change nothing essential.
-_GETTY_IGNORED = {"-8", "--8bits", "-s", "--keep-baud", "-N", "--nonewline", "--nohints", "-J", "--noclear",
-                  "-c", "--noreset", "-U", "--detect-case"}
-
-
-def _getty_options(extra: list[str], problems: list[str]) -> list[str]:
-    options: list[str] = []
-    items = list(extra)
-    while items:
-        opt = items.pop(0)
-        key, eq, inline = opt.partition("=")
-        if key in _GETTY_FLAGS and not eq:
-            options.append(_GETTY_FLAGS[key])
-        elif key in _GETTY_ARGS:
-            value = inline if eq else (items.pop(0) if items else "")
-            options += [_GETTY_ARGS[key], value]
-        elif key in _GETTY_IGNORED:
-            continue
-        else:
-            problems.append(f"agetty (option {opt})")
-    return options
-
-
-def autologin_program(user: str) -> str:
-    return f"/etc/pyguix/autologin-{user}"
-
-
-def agetty_getty(service: ServicePlan, kernel_arguments: tuple[str, ...], problems: list[str],
-                 autologins: set[str]) -> Getty | None:
-    tty = _str(_value(service, "tty", False))
-    baud = _value(service, "baud-rate", False)
-    baud = str(baud) if isinstance(baud, (int, str)) and baud != "" and baud is not False else None
-    explicit = tty is not None
-    if tty is None:
-        console = kernel_console(kernel_arguments)
-        if console is None:
-            return None                   # as in Guix: no console= argument, no console getty
-        tty, console_baud = console
-        if is_virtual_terminal(tty) or tty == "console":
-            return None                   # the mingetty services cover the virtual terminals
-        if not TTY.fullmatch(tty):
-            problems.append(f"agetty (console={tty})")
-            return None                   # not a device name: the kernel has no such console either
-        baud = baud or console_baud
-    tty = tty.removeprefix("/dev/")
-    if baud is None:
-        baud = "115200" if is_serial(tty) else "38400"
-    term = _str(_value(service, "term", False)) or ("vt100" if is_serial(tty) else "linux")
-    options: list[str] = []
-    local = _value(service, "local-line", False)
-    if local in ("always", True):
-        options.append("-L")
-    for field_name, flag in (("flow-control?", "-h"), ("no-issue?", "-i"), ("wait-cr?", "-w"),
-                             ("extract-baud?", "-m")):
-        if _value(service, field_name, False) is True:
-            options.append(flag)
-    for field_name, flag in (("host", "-H"), ("init-string", "-I")):
-        text = _str(_value(service, field_name, False))
-        if text:
-            options += [flag, text]
-    timeout = _value(service, "timeout", False)
-    if isinstance(timeout, int) and not isinstance(timeout, bool):
-        options += ["-t", str(timeout)]
-    user = _str(_value(service, "auto-login", False))
-    if user:
-        options += ["-n", "-l", autologin_program(user)]
-        autologins.add(user)
-    elif _value(service, "skip-login?", False) is True:
-        options.append("-n")
-    login = _value(service, "login-program", False)
-    if login not in (False, None) and not user:
-        problems.append("agetty (login-program)")
-    extra = _value(service, "extra-options", [])
-    options += _getty_options([str(x) for x in extra] if isinstance(extra, list) else [], problems)
-    # Drop repeated flags (e.g. -L from both local-line and extra-options), keeping order.
-    deduped: list[str] = []
-    i = 0
-    while i < len(options):
-        if options[i] in _GETTY_ARGS.values():
-            deduped += options[i:i + 2]
-            i += 2
-            continue
-        if options[i] not in deduped:
-            deduped.append(options[i])
-        i += 1
-    return Getty(tty, baud, term, tuple(deduped), explicit)
-
-
-def mingetty_getty(service: ServicePlan, autologins: set[str]) -> Getty | None:
-    tty = _str(_value(service, "tty", False))
-    if tty is None:
-        return None
-    options: list[str] = []
-    user = _str(_value(service, "auto-login", False))
-    if user:
-        options += ["-n", "-l", autologin_program(user)]
-        autologins.add(user)
-    return Getty(tty.removeprefix("/dev/"), "38400", "linux", tuple(options))
+from .plan import OsPlan
+from .services import getty as _getty
+from .services.getty import (  # noqa: F401  (the names callers use from here)
+    SERIAL_PREFIXES,
+    Getty,
+    agetty_getty,
+    autologin_program,
+    is_serial,
+    is_virtual_terminal,
+    kernel_console,
+    mingetty_getty,
+)
+from .services.init import inittab_text
 
 
 def gettys(os_plan: OsPlan, problems: list[str] | None = None,
            autologins: set[str] | None = None) -> list[Getty]:
-    """The getty of every agetty/mingetty service, one per tty (a named tty wins over console=)."""
-    problems = problems if problems is not None else []
-    autologins = autologins if autologins is not None else set()
-    found: list[Getty] = []
-    for service in os_plan.services:
-        if service.kind == "agetty":
-            g = agetty_getty(service, os_plan.kernel_arguments, problems, autologins)
-        elif service.kind == "mingetty":
-            g = mingetty_getty(service, autologins)
-        else:
-            continue
-        if g is not None:
-            found.append(g)
-    result: list[Getty] = []
-    for g in sorted(found, key=lambda g: not g.explicit):   # stable: explicit ones first
-        if all(r.tty != g.tty for r in result):
-            result.append(g)
-    order = {id(g): i for i, g in enumerate(found)}
-    return sorted(result, key=lambda g: order[id(g)])
+    """The getty of every agetty/mingetty service of OS_PLAN, one per tty."""
+    return _getty.gettys(os_plan.services, os_plan.kernel_arguments, problems, autologins)
 
 
 def inittab(os_plan: OsPlan, problems: list[str] | None = None, autologins: set[str] | None = None) -> str:
-    lines = [
-        "# /etc/inittab for busybox init, generated by pyguix from the operating-system declaration.",
-        "::sysinit:/etc/init.d/rcS",
-        *(g.line() for g in gettys(os_plan, problems, autologins)),
-        "::ctrlaltdel:/sbin/reboot",
-        "::shutdown:/etc/init.d/rcK",
-        "::restart:/sbin/init",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-# --- rcS ------------------------------------------------------------------------------------------
+    """/etc/inittab for OS_PLAN's gettys (PROBLEMS and AUTOLOGINS collect what the getty realizer reports)."""
+    return inittab_text(g.line() for g in gettys(os_plan, problems, autologins))
