@@ -51,7 +51,7 @@
      (format #f "targets (~s) must be a list, such as '(\"/dev/sda\")" value)))
   value)
 
-(define-record-type* <bootloader-configuration> bootloader-configuration
+(define-record-type* <bootloader-configuration> %bootloader-configuration
   make-bootloader-configuration
   bootloader-configuration?
   (bootloader       bootloader-configuration-bootloader (sanitize validate-bootloader))
@@ -69,6 +69,11 @@
   (serial-speed     bootloader-configuration-serial-speed (default #f))
   (device-tree-support? bootloader-configuration-device-tree-support? (default #t))
   (extra-initrd     bootloader-configuration-extra-initrd (default #f)))
+
+;; The constructor configurations use: as above, but `(target "/dev/sda")'
+;; (Guix 1.2's single device) gets Guix's deprecation warning, at the value.
+(define-field-warnings bootloader-configuration %bootloader-configuration
+  (target #f #f "the 'target' field is deprecated, please use 'targets' instead"))
 
 (define-record-type* <menu-entry> menu-entry make-menu-entry
   menu-entry?

@@ -11,6 +11,7 @@
 
 (define-module (gnu image)
   #:use-module (srfi srfi-1)
+  #:use-module ((guix platform) #:select (lookup-platform-by-target))
   #:export (partition partition? <partition>
             partition-device partition-size partition-offset
             partition-file-system partition-file-system-options
@@ -119,7 +120,7 @@
     (raise-config-error "partitions must be a list of (partition ...) records"))
   partitions)
 
-(define-record-type* <image> image make-image
+(define-record-type* <image> %image make-image
   image?
   (name               image-name (default #f))          ;symbol: output file name
   (format             image-format                      ;mandatory
@@ -141,6 +142,20 @@
   (shared-store?      image-shared-store? (default #f))
   (shared-network?    image-shared-network? (default #f))
   (substitutable?     image-substitutable? (default #t)))
+
+;; Guix 1.2 (the image API announcement) had `(target "aarch64-linux-gnu")',
+;; a GNU triplet, where Guix 1.5 has `(platform aarch64-linux)'.  The image
+;; constructor accepts the old field, warns, and turns the triplet into the
+;; platform of that triplet.
+(define (target->platform target)
+  (or (and (string? target) (lookup-platform-by-target target))
+      (raise-config-error
+       (format #f "~s: no platform for this GNU triplet; use (platform ...) from (guix platforms ...)"
+               target))))
+
+(define-field-warnings image %image
+  (target platform target->platform
+          "the 'target' field of 'image' is gone since Guix 1.4, please use 'platform' instead, e.g. (platform aarch64-linux) from (guix platforms arm)"))
 
 ;;; Image types: a name for a way of turning an operating system into an image.
 

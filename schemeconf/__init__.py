@@ -3,7 +3,8 @@
     from schemeconf.interpreter import Interpreter
     value = Interpreter(load_path=[]).load_file(path)
 
-Layers: source.py (spans) -> reader.py + scheme.lark (text -> datums) ->
+Layers: source.py (spans) -> lexical.py (how atoms are spelled, read and
+written) -> reader.py + scheme.lark (text -> datums) ->
 evaluator.py, derived.py, match.py, syntax_rules.py (datums -> values) ->
 records.py, modules.py, vocabulary.py (Guix's records, modules and open
 vocabularies) -> printer.py (values -> text).  budget.py holds the resource

@@ -21,17 +21,30 @@ evaluator uses them to point error messages at the exact token.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .source import Span
+
+# How `write` spells a datum, for Pair.__repr__ (debugging, test reports).  The
+# printer knows datums, so datums cannot know the printer: printer.py
+# registers its `write_string` here when it is imported.
+_writer: Callable[[Any], str] | None = None
+
+
+def set_writer(writer: Callable[[Any], str]) -> None:
+    """Make WRITER (the printer's `write_string`) the way Pair.__repr__ spells pairs."""
+    global _writer
+    _writer = writer
 
 
 class Symbol:
     __slots__ = ("name",)
-    _table: dict[str, "Symbol"] = {}
+    name: str
+    _table: dict[str, Symbol] = {}
 
-    def __new__(cls, name: str) -> "Symbol":
+    def __new__(cls, name: str) -> Symbol:
         existing = cls._table.get(name)
         if existing is not None:
             return existing
@@ -53,9 +66,10 @@ def sym(name: str) -> Symbol:
 
 class Keyword:
     __slots__ = ("name",)
-    _table: dict[str, "Keyword"] = {}
+    name: str
+    _table: dict[str, Keyword] = {}
 
-    def __new__(cls, name: str) -> "Keyword":
+    def __new__(cls, name: str) -> Keyword:
         existing = cls._table.get(name)
         if existing is not None:
             return existing
@@ -88,9 +102,9 @@ class Nil:
     """The empty list.  Unlike Python's empty containers it is true: only #f is false."""
 
     __slots__ = ()
-    _instance: "Nil | None" = None
+    _instance: Nil | None = None
 
-    def __new__(cls) -> "Nil":
+    def __new__(cls) -> Nil:
         if cls._instance is None:
             cls._instance = object.__new__(cls)
         return cls._instance
@@ -121,16 +135,16 @@ class Pair:
             yield p.car
             p = p.cdr
 
-    def pairs(self) -> Iterator["Pair"]:
+    def pairs(self) -> Iterator[Pair]:
         p: Any = self
         while isinstance(p, Pair):
             yield p
             p = p.cdr
 
     def __repr__(self) -> str:
-        from .printer import write_string
-
-        return f"<Pair {write_string(self)}>"
+        if _writer is None:
+            return f"<Pair {self.car!r} . {self.cdr!r}>"
+        return f"<Pair {_writer(self)}>"
 
 
 class Vector(list):
@@ -141,9 +155,9 @@ class Vector(list):
 
 class Unspecified:
     __slots__ = ()
-    _instance: "Unspecified | None" = None
+    _instance: Unspecified | None = None
 
-    def __new__(cls) -> "Unspecified":
+    def __new__(cls) -> Unspecified:
         if cls._instance is None:
             cls._instance = object.__new__(cls)
         return cls._instance
@@ -288,7 +302,7 @@ def equal_by(a: Any, b: Any, same: Any) -> bool:
                     continue
                 if len(a) != len(b):
                     return False
-                todo.extend(zip(a, b))
+                todo.extend(zip(a, b, strict=True))
                 break
             if isinstance(a, str) and isinstance(b, str):
                 if a != b:

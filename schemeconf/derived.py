@@ -7,16 +7,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from .builtins.control import Promise
 from .datum import NIL, UNSPECIFIED, Pair, Symbol, Values, Vector, eqv, from_list, sym, to_list
 from .environment import Frame
 from .errors import EvalLimit, SchemeError, SchemeSyntaxError, UserError, WrongType
 from .evaluator import (
-    Closure, Continuation, ContinuationInvoked, Node, Parameter, Scope, TailCall, _constant, _define,
-    _finish, apply_procedure, args_of, binding_parts, spend_fuel, compile_body, compile_form, form_span, make_lambda,
-    special, syntax_error,
+    Continuation,
+    ContinuationInvoked,
+    Node,
+    Parameter,
+    Scope,
+    TailCall,
+    _constant,
+    _define,
+    _finish,
+    apply_procedure,
+    args_of,
+    binding_parts,
+    compile_body,
+    compile_form,
+    form_span,
+    make_lambda,
+    special,
+    spend_fuel,
+    syntax_error,
 )
-from .modules import SCHEME_SUFFIXES
+from .modules import SCHEME_SUFFIXES, parse_module_name
 from .primitives import call, primitive
+from .printer import write_string
 
 ELSE, ARROW = sym("else"), sym("=>")
 QUASIQUOTE, UNQUOTE, UNQUOTE_SPLICING = sym("quasiquote"), sym("unquote"), sym("unquote-splicing")
@@ -136,11 +154,11 @@ def _do(scope: Scope, x: Pair, tail: bool) -> Node:
     span = form_span(x)
 
     def do(env: Any) -> Any:
-        frame = Frame({n: i(env) for n, i in zip(names, inits)}, env)
+        frame = Frame({n: i(env) for n, i in zip(names, inits, strict=True)}, env)
         while test(frame) is False:
             spend_fuel(span)
             body(frame)
-            frame = Frame({n: (s(frame) if s else frame.vars[n]) for n, s in zip(names, steps)}, env)
+            frame = Frame({n: (s(frame) if s else frame.vars[n]) for n, s in zip(names, steps, strict=True)}, env)
         return result(frame)
 
     return do
@@ -200,7 +218,8 @@ def _qq(t: Any, depth: int, scope: Scope, span) -> Node:
             return from_list(values, tail_)
 
         return splice
-    car = _qq(head, depth if not (type(head) is Pair and head.car is UNQUOTE_SPLICING) else depth - 1, scope, t.car_span)
+    splicing = type(head) is Pair and head.car is UNQUOTE_SPLICING
+    car = _qq(head, depth - 1 if splicing else depth, scope, t.car_span)
     cdr = _qq(t.cdr, depth, scope, span)
     pspan, cspan = t.span, t.car_span
     return lambda env: Pair(car(env), cdr(env), pspan, cspan)
@@ -327,10 +346,7 @@ def _define_values(scope: Scope, x: Pair, tail: bool) -> Node:
 
     return define_values
 
-
-@primitive("call-with-values")
-def call_with_values(producer: Any, consumer: Any) -> Any:
-    return apply_procedure(consumer, _values_list(call(producer)))
+# call-with-values is in builtins/control.py.
 
 
 # --- SRFI-26 cut / cute -------------------------------------------------------------
@@ -364,7 +380,8 @@ def _cut(scope: Scope, x: Pair, tail: bool) -> Node:
     body: Any = from_list(call_items)
     if rest is not None:
         body = Pair(sym("apply"), from_list(call_items + [rest]))
-    lam = Pair(sym("lambda"), Pair(from_list(params, rest if rest is not None else NIL), Pair(body, NIL)), span, x.car_span)
+    formals = from_list(params, rest if rest is not None else NIL)
+    lam = Pair(sym("lambda"), Pair(formals, Pair(body, NIL)), span, x.car_span)
     if type(body) is Pair:
         body.span = span
     form: Any = lam
@@ -379,8 +396,6 @@ def _cut(scope: Scope, x: Pair, tail: bool) -> Node:
 
 @special("delay", "delay-force")
 def _delay(scope: Scope, x: Pair, tail: bool) -> Node:
-    from .builtins.control import Promise
-
     (arg,) = args_of(x, 1, 1, "(delay EXPR)")
     thunk = make_lambda(NIL, Pair(arg.car, NIL, None, arg.car_span), scope, x, "delay")
     return lambda env: Promise(thunk(env))
@@ -400,7 +415,8 @@ def _parameterize(scope: Scope, x: Pair, tail: bool) -> Node:
     p = parts[0].car
     while type(p) is Pair:
         name, init = binding_parts(p, "parameterize")
-        pairs.append((compile_form(name, scope, False, p.car_span), compile_form(init.car, scope, False, init.car_span)))
+        pairs.append((compile_form(name, scope, False, p.car_span),
+                      compile_form(init.car, scope, False, init.car_span)))
         p = p.cdr
     if p is not NIL:
         raise SchemeSyntaxError("bad parameterize: the bindings must be a list", parts[0].car_span)
@@ -494,8 +510,6 @@ def _false_if_exception(scope: Scope, x: Pair, tail: bool) -> Node:
 def _assert(scope: Scope, x: Pair, tail: bool) -> Node:
     (arg,) = args_of(x, 1, 1, "(assert EXPR)")
     node = compile_form(arg.car, scope, False, arg.car_span)
-    from .printer import write_string
-
     text = write_string(arg.car)
     span = x.span
 
@@ -527,7 +541,7 @@ def _include(scope: Scope, x: Pair, tail: bool) -> Node:
     forms = scope.module.loader.read_relative(arg.car, base, arg.car_span)
     spans = getattr(forms, "spans", [None] * len(forms))
     located: Any = NIL
-    for form, where in zip(reversed(forms), reversed(spans)):  # each form keeps its place in the file
+    for form, where in zip(reversed(forms), reversed(spans), strict=True):  # each form keeps its place in the file
         located = Pair(form, located, None, form.span if type(form) is Pair and form.span else where)
     body = Pair(sym("begin"), located, x.span, x.car_span)
     included = next((w.source for w in spans if w is not None), None)
@@ -560,7 +574,8 @@ def _from_foreign_file(e: SchemeError, source: Any, filename: str, where: Any) -
         return e
     what = _FOREIGN_ERRORS.get(type(e).__name__, "fails to evaluate")
     return SchemeError(f"include: \"{filename}\" is not Scheme code: its line {e.span.line}, column {e.span.col} "
-                       f"{what}", where, "include reads a file of Scheme code; for a file's contents use (local-file ...)")
+                       f"{what}", where,
+                       "include reads a file of Scheme code; for a file's contents use (local-file ...)")
 
 
 @special("@", "@@")
@@ -569,8 +584,6 @@ def _module_ref(scope: Scope, x: Pair, tail: bool) -> Node:
     name = parts[1].car
     if type(parts[0].car) is not Pair or type(name) is not Symbol:
         raise syntax_error("bad module reference", x, "(@ (gnu system) operating-system)")
-    from .modules import parse_module_name
-
     module_name = parse_module_name(parts[0].car, parts[0].car_span)
     private = x.car is sym("@@")
     loader = scope.module.loader

@@ -6,8 +6,9 @@ Guix's `lookup-image-type-by-name`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .datum import from_list
 from .environment import MISSING

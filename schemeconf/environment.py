@@ -18,7 +18,7 @@ MISSING = object()
 class Frame:
     __slots__ = ("vars", "parent")
 
-    def __init__(self, vars: dict[Symbol, Any], parent: "Frame | Any"):
+    def __init__(self, vars: dict[Symbol, Any], parent: Frame | Any):
         self.vars = vars
         self.parent = parent
 

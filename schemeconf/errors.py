@@ -11,6 +11,8 @@ turns it into
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 from .source import Span
 
 
@@ -26,13 +28,13 @@ class SchemeError(Exception):
         self.hint = hint
         self.notes: list[tuple[str, Span | None]] = []
 
-    def at(self, span: Span | None) -> "SchemeError":
+    def at(self, span: Span | None) -> Self:
         """Attach SPAN if the error has no location yet; returns self (for `raise e.at(s)`)."""
         if self.span is None and span is not None:
             self.span = span
         return self
 
-    def note(self, text: str, span: Span | None = None) -> "SchemeError":
+    def note(self, text: str, span: Span | None = None) -> Self:
         self.notes.append((text, span))
         return self
 
@@ -72,7 +74,16 @@ class ModuleError(SchemeError):
 
 
 class UserError(SchemeError):
-    """Raised by `(error ...)`, `raise` or a Guix-style `(leave ...)` in the configuration."""
+    """Raised by `(error ...)`, `raise` or a Guix-style `(leave ...)` in the configuration.
+
+    What the raising primitive knows is kept for `catch` handlers: THROW_KEY
+    and THROW_ARGS (`throw`, `error`, `scm-error`), IRRITANTS (`error`), RAISED
+    (the object given to `raise`).  None: not given."""
+
+    throw_key: Any = None
+    throw_args: list[Any] | None = None
+    irritants: list[Any] | None = None
+    raised: Any = None
 
 
 class EvalLimit(SchemeError):
@@ -121,6 +132,6 @@ def _excerpt(span: Span | None) -> list[str]:
 
 def closest_names(name: str, candidates, limit: int = 3) -> list[str]:
     """The bound names closest to NAME, for 'did you mean' hints."""
-    import difflib
+    import difflib  # lazily: ~3 ms of start-up, needed only once an error is being reported
 
     return difflib.get_close_matches(name, list(candidates), n=limit, cutoff=0.7)

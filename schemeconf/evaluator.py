@@ -1,10 +1,13 @@
 """The evaluator: datums are compiled into Python closures, then run.
 
 `compile_form(datum, scope)` returns a *node*, a function `node(env) -> value`.
-Special forms are looked up in the SPECIAL_FORMS registry (filled by
-`@special("name")` here and in derived.py); macros (`define-syntax`, record
-constructors) are values in the module whose `expand` or `compile` method is
-called at compile time.  Top-level forms are compiled one at a time, right
+Special forms are looked up in the SPECIAL_FORMS registry, which the modules
+that define special forms fill with `@special("name")`: the core ones here,
+the others where their machinery lives (derived.py, match.py, records.py,
+syntax_rules.py for `define-syntax`, filelike.py, modules.py, discovery.py);
+this module imports none of them, and interpreter.py imports them all.
+Macros (`define-syntax`, record constructors) are values in the module whose
+`expand` or `compile` method is called at compile time.  Top-level forms are compiled one at a time, right
 before they run, so a macro defined earlier in a file is known to later forms.
 
 Proper tail calls: a call in tail position returns a TailCall instead of
@@ -14,13 +17,15 @@ value comes back, so loops written as tail recursion run in constant stack.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import budget, primitives
 from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, Values, Vector, from_list, sym, to_list
 from .environment import MISSING, Frame, assign, lookup
 from .errors import ArityError, EvalLimit, InternalError, SchemeError, SchemeSyntaxError, WrongType
 from .primitives import Primitive, Procedure
+from .printer import write_string
 from .source import Span
 
 Node = Callable[[Any], Any]
@@ -48,12 +53,12 @@ class Scope:
 
     __slots__ = ("names", "parent", "module")
 
-    def __init__(self, names: set[Symbol], parent: "Scope | None", module: Any):
+    def __init__(self, names: set[Symbol], parent: Scope | None, module: Any):
         self.names = names
         self.parent = parent
         self.module = module
 
-    def child(self, names) -> "Scope":
+    def child(self, names) -> Scope:
         return Scope(set(names), self, self.module)
 
     def is_local(self, name: Symbol) -> bool:
@@ -134,9 +139,9 @@ class Closure(Procedure):
         nreq = len(f.required)
         if f.simple:
             if len(args) == nreq:
-                return Frame(dict(zip(f.required, args)), self.env)
+                return Frame(dict(zip(f.required, args, strict=True)), self.env)
             if f.rest is not None and len(args) >= nreq:
-                vars = dict(zip(f.required, args))
+                vars = dict(zip(f.required, args, strict=False))  # the rest go to f.rest
                 vars[f.rest] = from_list(args[nreq:])
                 return Frame(vars, self.env)
             raise self._arity_error(len(args), call_span)
@@ -147,7 +152,7 @@ class Closure(Procedure):
         nreq = len(f.required)
         if len(args) < nreq:
             raise self._arity_error(len(args), call_span)
-        frame = Frame(dict(zip(f.required, args)), self.env)
+        frame = Frame(dict(zip(f.required, args, strict=False)), self.env)  # the rest: optionals, keys
         rest_args = args[nreq:]
         i = 0
         for name, default in f.optional:
@@ -312,7 +317,8 @@ def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any
             try:
                 return proc.fn(*args)
             except SchemeError as e:
-                raise e.at(span)
+                e.at(span)
+                raise
             except RecursionError:
                 raise
             except (TypeError, ValueError, IndexError, KeyError, ArithmeticError, AttributeError) as e:
@@ -337,8 +343,6 @@ def apply_procedure(proc: Any, args: list[Any], span: Span | None = None) -> Any
                 proc, args, span = result.proc, result.args, result.span
                 continue
             return result
-        from .printer import write_string
-
         raise WrongType(f"wrong type to apply: {write_string(proc)}", span)
 
 
@@ -445,7 +449,8 @@ def compile_pair(x: Pair, scope: Scope, tail: bool) -> Node:
                 return target.compile(x, scope, tail)
             return target(scope, x, tail)
         except UNEXPECTED as e:
-            raise internal_error(e, form_span(x), f"bad {head.name if type(head) is Symbol else 'special'} form")
+            what = f"bad {head.name if type(head) is Symbol else 'special'} form"
+            raise internal_error(e, form_span(x), what) from e
     return compile_call(x, scope, tail)
 
 
@@ -468,12 +473,13 @@ def internal_error(e: BaseException, span: Span | None, what: str) -> InternalEr
 _expansion_depth = 0  # macro uses being expanded inside one another now
 
 
-def _compile_expansion(macro: "Macro", x: Pair, scope: Scope, tail: bool) -> Node:
+def _compile_expansion(macro: Macro, x: Pair, scope: Scope, tail: bool) -> Node:
     global _expansion_depth
     if _expansion_depth >= budget.MAX_EXPANSION_DEPTH:
         raise SchemeSyntaxError(
             f"macro expansion too deep: more than {budget.MAX_EXPANSION_DEPTH} nested uses of macros "
-            f"(last: '{macro.name}')", form_span(x), "a macro keeps expanding into itself without reaching its base case")
+            f"(last: '{macro.name}')", form_span(x),
+            "a macro keeps expanding into itself without reaching its base case")
     _expansion_depth += 1
     try:
         expansion = macro.expand(x, scope)
@@ -502,7 +508,8 @@ def compile_call(x: Pair, scope: Scope, tail: bool) -> Node:
         try:
             return apply_procedure(fn(env), [a(env) for a in arg_nodes], span)
         except SchemeError as e:
-            raise _at_user_site(e, span)
+            _at_user_site(e, span)
+            raise
         except RecursionError:
             raise EvalLimit(
                 "recursion too deep (runaway recursion?)", span,
@@ -519,11 +526,8 @@ def compile_call(x: Pair, scope: Scope, tail: bool) -> Node:
 def _at_user_site(e: SchemeError, span: Span | None) -> SchemeError:
     """An error raised inside pyguix's bundled Scheme is reported at the
     user's call that led there (the bundled line is kept as a note)."""
-    if span is not None and not span.source.bundled:
-        if e.span is None:
-            e.span = span
-        elif e.span.source.bundled:
-            e.span = span
+    if span is not None and not span.source.bundled and (e.span is None or e.span.source.bundled):
+        e.span = span
     return e
 
 
@@ -650,7 +654,8 @@ def args_of(form: Pair, low: int, high: int | None, usage: str) -> list[Any]:
         items.append(p)
         p = p.cdr
     if p is not NIL or len(items) < low or (high is not None and len(items) > high):
-        raise syntax_error(f"bad {form.car.name if type(form.car) is Symbol else 'form'} syntax", form, f"usage: {usage}")
+        what = form.car.name if type(form.car) is Symbol else "form"
+        raise syntax_error(f"bad {what} syntax", form, f"usage: {usage}")
     return items
 
 
@@ -791,7 +796,7 @@ def _let(scope: Scope, x: Pair, tail: bool) -> Node:
     body = compile_body(parts[0].cdr, scope.child(names), True, x)
 
     def let(env: Any) -> Any:
-        frame = Frame({n: i(env) for n, i in zip(names, inits)}, env)
+        frame = Frame({n: i(env) for n, i in zip(names, inits, strict=True)}, env)
         return _finish(body(frame), tail)
 
     return let
@@ -823,8 +828,6 @@ def binding_parts(p: Pair, who: str) -> tuple[Symbol, Pair]:
     """The name of the binding `(NAME VALUE)` in P's car, and the pair holding VALUE."""
     b = p.car
     if type(b) is not Pair or type(b.car) is not Symbol or type(b.cdr) is not Pair or b.cdr.cdr is not NIL:
-        from .printer import write_string
-
         raise SchemeSyntaxError(f"bad {who}: bad binding {write_string(b)[:60]}, expected (NAME VALUE)",
                                 _span_of_item(p), f"({who} ((NAME VALUE) ...) BODY...)")
     return b.car, b.cdr
@@ -891,7 +894,7 @@ def _letrec(scope: Scope, x: Pair, tail: bool) -> Node:
 
     def letrec(env: Any) -> Any:
         frame = Frame({}, env)
-        for n, i in zip(names, inits):
+        for n, i in zip(names, inits, strict=True):
             v = i(frame)
             if isinstance(v, Closure) and v.name == "#<anonymous>":
                 v.name = n.name
@@ -937,26 +940,6 @@ def _or(scope: Scope, x: Pair, tail: bool) -> Node:
         return False
 
     return or_
-
-
-@special("define-syntax", "define-syntax-public", "let-syntax", "letrec-syntax")
-def _define_syntax(scope: Scope, x: Pair, tail: bool) -> Node:
-    from .syntax_rules import compile_transformer
-
-    if x.car in (sym("let-syntax"), sym("letrec-syntax")):
-        raise syntax_error("let-syntax is not supported; use define-syntax", x)
-    parts = args_of(x, 2, 2, "(define-syntax NAME (syntax-rules (LITERALS...) (PATTERN TEMPLATE)...))")
-    name = parts[0].car
-    if type(name) is not Symbol:
-        raise SchemeSyntaxError("define-syntax: expected a name", parts[0].car_span)
-    macro = compile_transformer(name, parts[1].car, scope, parts[1].car_span)
-    # The macro is needed at compile time by the following forms: bind it now.
-    module = scope.module
-    if scope.parent is None:
-        module.define(name, macro)
-    else:
-        raise syntax_error("define-syntax is only supported at top level", x)
-    return _constant(UNSPECIFIED)
 
 
 def eval_datum(datum: Any, module: Any, span: Span | None = None) -> Any:

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from . import budget
-from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, sym, to_list
+from .datum import NIL, Keyword, Pair, Symbol, sym
 from .errors import SchemeError, SchemeSyntaxError, WrongType
-from .evaluator import Node, Scope, _constant, apply_procedure, compile_body, compile_form, form_span, special
+from .evaluator import Node, Scope, compile_body, compile_form, form_span, special
 from .primitives import check_type, primitive
+from .printer import write_string
 from .reader import special_file_kind
+from .vocabulary import Package
 
 GEXP_MODULE = ("guix", "gexp")
 UNGEXP = {sym("ungexp"), sym("ungexp-splicing"), sym("ungexp-native"), sym("ungexp-native-splicing")}
@@ -86,8 +88,6 @@ class Gexp:
         self.references = references
 
     def scheme_repr(self, write: bool) -> str:
-        from .printer import write_string
-
         return "#~" + write_string(self.datum)
 
 
@@ -154,7 +154,7 @@ def _local_file(scope: Scope, x: Pair, tail: bool) -> Node:
         recursive = False
         if extra and isinstance(extra[0], str):
             name = extra.pop(0)
-        for key, value in zip(extra[::2], extra[1::2]):
+        for key, value in zip(extra[::2], extra[1::2], strict=False):
             if key is Keyword("recursive?"):
                 recursive = value is not False
         try:
@@ -164,7 +164,8 @@ def _local_file(scope: Scope, x: Pair, tail: bool) -> Node:
             raise SchemeError(f"local-file: cannot use the file name {filename!r}: {getattr(e, 'strerror', None) or e}",
                               span) from None
         if not exists:
-            raise SchemeError(f"file '{filename}' not found (looked for {path})", span, "local-file names are relative to the directory of the file that mentions them")
+            raise SchemeError(f"file '{filename}' not found (looked for {path})", span,
+                              "local-file names are relative to the directory of the file that mentions them")
         loader.note_host_file(path)
         check_local_file(path, recursive, span)
         return LocalFile(path, name.replace("/", "-"), recursive)
@@ -249,8 +250,6 @@ def is_gexp(v: Any) -> bool:
 
 @primitive("file-like?", GEXP_MODULE)
 def is_file_like(v: Any) -> bool:
-    from .vocabulary import Package
-
     return isinstance(v, (FileLike, Package))
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import derived, discovery, filelike, match, modules, records, syntax_rules  # noqa: F401  (register special forms)
-from . import builtins  # noqa: F401  (register primitives)
+from . import builtins, derived, discovery, filelike, match, modules, records, syntax_rules  # noqa: F401  (registration)
 from .budget import Clock, memory_exceeded_at
+from .datum import Pair, from_list, sym
 from .errors import ConfigError, EvalLimit, SchemeError
-from .datum import Pair
 from .modules import Loader, Module, interface_from_spec, run_forms
 from .reader import read_all, read_file
 from .source import SourceFile, Span
@@ -93,8 +93,6 @@ class Interpreter:
 
 
 def _name_datum(name: tuple[str, ...]):
-    from .datum import from_list, sym
-
     return from_list([sym(n) for n in name])
 
 

@@ -11,12 +11,26 @@ A pattern is compiled once into a matcher `m(value, bindings, env) -> bool`.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .datum import NIL, Pair, Symbol, Vector, equal, from_list, sym, to_list
 from .environment import Frame
 from .errors import SchemeSyntaxError, UserError
-from .evaluator import Node, Scope, TailCall, _finish, apply_procedure, args_of, compile_body, compile_form, special
+from .evaluator import (
+    Closure,
+    Formals,
+    Node,
+    Scope,
+    TailCall,
+    _finish,
+    apply_procedure,
+    args_of,
+    compile_body,
+    compile_form,
+    special,
+)
+from .printer import write_string
 
 Matcher = Callable[[Any, dict, Any], bool]
 
@@ -101,7 +115,8 @@ def _compile_or(alternatives: list[Any], scope: Scope, names: list[Symbol]) -> M
 
 
 def _compile_list(pat: Pair, scope: Scope, names: list[Symbol]) -> Matcher:
-    if type(pat.cdr) is Pair and type(pat.cdr.car) is Symbol and (pat.cdr.car in ELLIPSES or pat.cdr.car is ONE_OR_MORE):
+    second = pat.cdr.car if type(pat.cdr) is Pair else None
+    if type(second) is Symbol and (second in ELLIPSES or second is ONE_OR_MORE):
         return _compile_ellipsis(pat, scope, names)
     car = compile_pattern(pat.car, scope, names)
     cdr = compile_pattern(pat.cdr, scope, names) if pat.cdr is not NIL else (lambda v, b, env: v is NIL)
@@ -171,8 +186,6 @@ def _run_clauses(clauses, value: Any, env: Any, span, tail: bool) -> Any:
         b: dict = {}
         if matcher(value, b, env):
             return _finish(body(Frame(b, env)), tail)
-    from .printer import write_string
-
     raise UserError(f"match: no matching pattern for {write_string(value)}", span)
 
 
@@ -187,8 +200,6 @@ def _match(scope: Scope, x: Pair, tail: bool) -> Node:
 
 @special("match-lambda", "match-lambda*")
 def _match_lambda(scope: Scope, x: Pair, tail: bool) -> Node:
-    from .evaluator import Closure, Formals
-
     parts = args_of(x, 1, None, "(match-lambda (PATTERN BODY...) ...)")
     star = x.car is sym("match-lambda*")
     arg = sym(" match-arg")
@@ -221,8 +232,6 @@ def _match_let(scope: Scope, x: Pair, tail: bool) -> Node:
         for matcher, expr in steps:
             value = expr(frame)
             if not matcher(value, frame.vars, frame):
-                from .printer import write_string
-
                 raise UserError(f"match-let: no match for {write_string(value)}", span)
         result = body(Frame({}, frame))
         return result if tail or type(result) is not TailCall else _finish(result, False)

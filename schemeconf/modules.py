@@ -6,12 +6,15 @@ as a primitive module registered from Python (`(srfi srfi-1)`).  A module's
 top level is a Module: its own definitions, then the interfaces it imports
 in order, then the core `(guile)` bindings.
 
-Two vocabulary families are *open*: any `(gnu packages …)` module provides a
-package value for every package-like name it is asked for, and any
-`(gnu services …)` module provides `NAME-service-type` and
-`NAME-configuration` for every such name (see vocabulary.py).  Bundled
-files under gnu/services define the common ones precisely; the open
-fallback covers the thousands of others real configurations may mention.
+The vocabulary is *closed*: a module Guix has (`(gnu packages ssh)`,
+`(gnu)`, `(gnu services desktop)`...) binds for a configuration exactly the
+names Guix 1.5's module exports, as listed in the index
+scripts/gen_vocabulary.py makes (see vocabulary.py).  Bundled files under
+gnu/ define the common ones precisely; the index supplies the others
+(packages with their real name and version, inert service types).  pyguix's
+own helpers that Guix's module does not export stay visible to pyguix's own
+Scheme only.  Likewise a configuration sees of Guile's core only what
+`(guile)` has: `remove` needs `(use-modules (srfi srfi-1))`, as in Guix.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ BUILTIN_MODULES = {
 class Interface:
     """What one `#:use-module` clause makes visible: a module's exports, filtered."""
 
-    __slots__ = ("module", "select", "hide", "prefix")
+    __slots__ = ("module", "select", "hide", "prefix", "span")
 
     def __init__(self, module: "Module", select: dict[Symbol, Symbol] | None = None,
                  hide: set[Symbol] | None = None, prefix: str | None = None):
@@ -60,8 +63,24 @@ class Interface:
         self.select = select
         self.hide = hide or set()
         self.prefix = prefix
+        self.span: Span | None = None  # the import clause, for warnings
 
-    def get(self, local: Symbol, fallback: bool = True) -> Any:
+    def remote(self, local: Symbol) -> Symbol | None:
+        """The module's name for LOCAL, or None if this interface does not show it."""
+        remote = local
+        if self.select is not None:
+            remote = self.select.get(local)  # type: ignore[assignment]
+            if remote is None:
+                return None
+        elif self.prefix is not None:
+            if not local.name.startswith(self.prefix):
+                return None
+            remote = sym(local.name[len(self.prefix):])
+        if remote in self.hide:
+            return None
+        return remote
+
+    def get(self, local: Symbol, fallback: bool = True, closed: bool = False) -> Any:
         remote = local
         if self.select is not None:
             remote = self.select.get(local)  # type: ignore[assignment]
@@ -73,12 +92,12 @@ class Interface:
             remote = sym(local.name[len(self.prefix):])
         if remote in self.hide:
             return MISSING
-        return self.module.exported(remote, fallback)
+        return self.module.exported(remote, fallback, closed)
 
-    def names(self) -> list[str]:
+    def names(self, closed: bool = False) -> list[str]:
         if self.select is not None:
             return [s.name for s in self.select]
-        return [(self.prefix or "") + n for n in self.module.export_names() if sym(n) not in self.hide]
+        return [(self.prefix or "") + n for n in self.module.export_names(closed) if sym(n) not in self.hide]
 
 
 class Module:
@@ -94,6 +113,9 @@ class Module:
         self.fallback = fallback
         self.fallback_cache: dict[Symbol, Any] = {}
         self.core = loader.core
+        # A configuration's module (not pyguix's own Scheme): it sees Guix's
+        # modules as Guix exports them, and only the (guile) part of the core.
+        self.user = name[:1] == ("guile-user",)
 
     # --- lookups ----------------------------------------------------------------------
 
@@ -104,21 +126,45 @@ class Module:
         v = self.vars.get(name, MISSING)
         if v is not MISSING:
             return v
+        closed = self.user
+        if closed and self.core is not None and name in self.core.vars:
+            from .vocabulary import guile_core
+
+            if name.name in guile_core():  # (guile)'s own: no need to ask the imports (or the index)
+                return self.core.vars[name]
         for iface in self.uses:
-            v = iface.get(name, False)
+            v = iface.get(name, False, closed)
             if v is not MISSING:
                 return v
         if self.core is not None and self.core is not self:
             v = self.core.vars.get(name, MISSING)
-            if v is not MISSING:
+            if v is not MISSING and not (closed and self._needs_import(name)):
                 return v
         if not fallback:
             return MISSING
+        placeholder = MISSING
         for iface in self.uses:
-            v = iface.get(name, True)
+            v = iface.get(name, True, closed)
             if v is not MISSING:
-                return v
-        return self._from_fallback(name)
+                if not getattr(v, "placeholder", False):
+                    return v
+                if placeholder is MISSING:
+                    placeholder = v  # only if no other import has a real value
+        if placeholder is not MISSING:
+            return placeholder
+        if self.export_all:
+            return self._from_fallback(name)  # a module made of the index alone
+        return MISSING  # (the index stands in for what a module *exports*, see exported)
+
+    def _needs_import(self, name: Symbol) -> bool:
+        """Whether core NAME is, in Guile, only in a module such as (srfi srfi-1)
+        that this module has not imported."""
+        from .vocabulary import needs_import
+
+        modules = needs_import(name.name)
+        if not modules:
+            return False
+        return not any(" ".join(i.module.name) in modules and i.remote(name) is not None for i in self.uses)
 
     def _from_fallback(self, name: Symbol) -> Any:
         """NAME from this module's open vocabulary, made once and remembered."""
@@ -135,7 +181,32 @@ class Module:
         v = self.resolve(name)
         if v is MISSING:
             raise UnboundVariable(name.name, span, self._hint(name))
+        if span is not None and self.loader.may_warn(name.name):
+            self._warn_deprecated(name, span)
         return v
+
+    def _warn_deprecated(self, name: Symbol, span: Span) -> None:
+        """Warn (once per place) if NAME reaches a deprecated or renamed binding."""
+        if name in self.vars:
+            return
+        for iface in self.uses:
+            remote = iface.remote(name)
+            vocab = iface.module.fallback
+            if remote is None or vocab is None or not hasattr(vocab, "warning_for"):
+                continue
+            if iface.module.exported(remote, True, self.user) is MISSING:
+                continue
+            message = vocab.warning_for(remote.name)
+            if message is None:
+                for sub in iface.module.reexported:  # (gnu) forwards its parts' deprecations
+                    sub_vocab = sub.module.fallback
+                    if hasattr(sub_vocab, "warning_for") and sub.remote(remote) is not None:
+                        message = sub_vocab.warning_for(remote.name)
+                        if message:
+                            break
+            if message:
+                self.loader.warn(message, span)
+            return
 
     def _hint(self, name: Symbol) -> str | None:
         if name.name == "this-record":
@@ -144,22 +215,37 @@ class Module:
         where = self.loader.where_defined(name)
         if where:
             hints.append(f"'{name.name}' is defined in module ({' '.join(where)}); add it with (use-modules ({' '.join(where)}))")
+        else:
+            hint = self.loader.index_hint(name.name)
+            if hint:
+                hints.append(hint)
         close = closest_names(name.name, self.visible_names())
+        if not close and not hints:
+            close = self.loader.closest_in_index(name.name)
         if close:
             hints.append("did you mean " + " or ".join(f"'{c}'" for c in close) + "?")
+        old = self.loader.older_guix_hint(name.name)
+        if old:
+            hints.append(old)
         return "; or ".join(hints) or None
 
-    def exported(self, name: Symbol, fallback: bool = True) -> Any:
+    def exported(self, name: Symbol, fallback: bool = True, closed: bool = False) -> Any:
+        """NAME as this module exports it.  CLOSED (asked for a configuration):
+        only if Guix's module exports NAME too (or it is a compatibility name)."""
+        vocab = self.fallback
+        if closed and vocab is not None and hasattr(vocab, "exports") and not vocab.exports(name.name):
+            return MISSING
         if self.export_all or name in self.exports:
             v = self.resolve(name, fallback)
             if v is not MISSING:
                 return v
-        for iface in self.reexported:
-            # Composite modules such as (gnu) forward what their parts define,
-            # not their parts' open vocabularies: a typo stays an unbound variable.
-            v = iface.get(name, False)
-            if v is not MISSING:
-                return v
+        # Composite modules such as (gnu) forward what their parts export
+        # (the parts' own definitions first, then what the index adds).
+        for phase in ((False, True) if fallback and closed else (False,)):
+            for iface in self.reexported:
+                v = iface.get(name, phase)
+                if v is not MISSING:
+                    return v
         if fallback and name not in self.vars:
             return self._from_fallback(name)
         return MISSING
@@ -173,18 +259,22 @@ class Module:
             )
         return v
 
-    def export_names(self) -> list[str]:
+    def export_names(self, closed: bool = False) -> list[str]:
+        vocab = self.fallback
+        if closed and vocab is not None and getattr(vocab, "names", None) is not None:
+            return list(vocab.names)
         names = [s.name for s in (self.vars if self.export_all else self.exports)]
         for iface in self.reexported:
-            names.extend(iface.names())
+            names.extend(iface.names(closed))
         return names
 
     def visible_names(self) -> list[str]:
         names = {s.name for s in self.vars}
         for iface in self.uses:
-            names.update(iface.names())
+            names.update(iface.names(self.user))
         if self.core is not None:
-            names.update(s.name for s in self.core.vars)
+            names.update(s.name for s in self.core.vars
+                         if not (self.user and self._needs_import(s)))
         return sorted(names)
 
     # --- definitions ------------------------------------------------------------------
@@ -216,6 +306,12 @@ class Loader:
         self.core: Module | None = None
         self.core = self._primitive_module(primitives.CORE)
         self.sources: dict[str, SourceFile] = {}
+        # Warnings given so far (MESSAGE, SPAN), each once per place; printed
+        # to stderr as FILE:LINE:COL: warning: MESSAGE unless warning_sink is set.
+        self.warnings: list[tuple[str, Span | None]] = []
+        self.warning_sink: Callable[[str], None] | None = None
+        # Names that may deserve a deprecation warning when looked up.
+        self.warned_names: set[str] = set()
         # Host inputs: files read outside pyguix's own Scheme, environment variables read.
         self.host_files: set[str] = set()
         self.host_env: set[str] = set()
@@ -230,6 +326,24 @@ class Loader:
             return getenv(name)
 
         return recording_getenv
+
+    def may_warn(self, name: str) -> bool:
+        """Whether NAME is deprecated somewhere (then lookups check where from)."""
+        from .vocabulary import INDEX, deprecated_names
+
+        return name in self.warned_names or (INDEX._data is not None and name in deprecated_names())
+
+    def warn(self, message: str, span: Span | None) -> None:
+        if (message, span) in self.warnings:
+            return
+        self.warnings.append((message, span))
+        text = f"{span}: warning: {message}" if span is not None else f"pyguix: warning: {message}"
+        if self.warning_sink is not None:
+            self.warning_sink(text)
+        else:
+            import sys
+
+            print(text, file=sys.stderr)
 
     def note_host_file(self, path: str | Path) -> None:
         """Record that the configuration read PATH (unless it is pyguix's own Scheme)."""
@@ -264,14 +378,22 @@ class Loader:
             return module
         if name == primitives.CORE:
             return self.core  # type: ignore[return-value]
+        from .vocabulary import MODULE_RENAMES, module_message
+
+        renamed = MODULE_RENAMES.get(name)
+        if renamed is not None and span is not None and not getattr(span.source, "bundled", False):
+            self.warn(module_message(name, renamed), span)
         path = self.find_file(name)
         fallback = self.vocabulary(name, self) if self.vocabulary else None
+        if fallback is not None:
+            self.warned_names.update(getattr(fallback, "compat", ()))
         if path is not None:
             module = self._load_file(name, path, fallback, span)
         elif name in primitives.PRIMITIVE_MODULES or name in BUILTIN_MODULES:
             module = self._primitive_module(name)
-        elif fallback is not None:
-            module = Module(name, self, fallback=fallback)
+            module.fallback = fallback
+        elif fallback is not None and (getattr(fallback, "names", None) is not None or getattr(fallback, "compat", None)):
+            module = Module(name, self, fallback=fallback)  # a Guix module known from the index alone
         else:
             raise ModuleError(
                 f"no code for module ({' '.join(name)})", span,
@@ -289,7 +411,10 @@ class Loader:
             source, forms = read_file(path)
             source.bundled = any(_is_under(path, root) for root in BUNDLED_ROOTS)
             self.sources[source.name] = source
+            if not source.bundled:
+                fallback = None  # the user's own module of that name: Guix's exports do not apply
             module = Module(name, self, fallback=fallback)
+            module.user = not source.bundled
             self.modules[name] = module
             run_forms(forms, module)
             return module
@@ -329,9 +454,55 @@ class Loader:
         return forms
 
     def where_defined(self, name: Symbol) -> ModuleName | None:
+        from .vocabulary import needs_import
+
+        guile = needs_import(name.name)
+        if guile:
+            return tuple(guile[0].split(" "))
         for mname, module in self.modules.items():
-            if mname != primitives.CORE and (name in module.exports):
-                return mname
+            if mname == primitives.CORE or mname[:1] == ("guile-user",) or name not in module.exports:
+                continue
+            vocab = module.fallback
+            if vocab is not None and hasattr(vocab, "exports") and not vocab.exports(name.name):
+                continue  # pyguix's own helper, not Guix's
+            return mname
+        return None
+
+    # --- hints from the index of Guix's modules -----------------------------------------
+
+    def index_hint(self, name: str) -> str | None:
+        """Which of Guix's modules export NAME, and how to import one."""
+        from .vocabulary import INDEX
+
+        exporters = [m for m in INDEX.exporters(name) if m != ("gnu",)]
+        if not exporters:
+            return None
+        exporters.sort(key=lambda m: (m[:2] not in (("gnu", "packages"), ("gnu", "services"), ("gnu", "system")), len(m)))
+        first = exporters[0]
+        family = {("gnu", "packages"): "use-package-modules", ("gnu", "services"): "use-service-modules"}.get(first[:2])
+        how = f"({family} {' '.join(first[2:])})" if family and len(first) == 3 else f"(use-modules ({' '.join(first)}))"
+        where = " or ".join(f"({' '.join(m)})" for m in exporters[:3])
+        return f"'{name}' is defined in module {where}; add it with {how}"
+
+    def closest_in_index(self, name: str) -> list[str]:
+        """Guix names close to NAME, when none of the visible ones is."""
+        from .vocabulary import INDEX
+
+        candidates = [n for n in INDEX.all_names() if abs(len(n) - len(name)) <= 3 and n[:1] == name[:1]]
+        return closest_names(name, candidates)
+
+    def older_guix_hint(self, name: str) -> str | None:
+        """For a name an older Guix had: what became of it."""
+        from .vocabulary import INDEX, OLD_INDEX, RENAMED
+
+        if name in RENAMED:
+            return f"'{name}' is from an older Guix; Guix {INDEX.guix_version} has {RENAMED[name]} instead"
+        if INDEX.exporters(name):
+            return None
+        old = OLD_INDEX.exporters(name)
+        if old:
+            return (f"'{name}' existed in Guix {OLD_INDEX.guix_version} (module ({' '.join(old[0])})) "
+                    f"but no longer in Guix {INDEX.guix_version}")
         return None
 
 
@@ -378,8 +549,9 @@ def interface_from_spec(spec: Any, loader: Loader, span: Span | None) -> Interfa
                         select[item.cdr] = item.car
                     else:
                         select[item] = item
+                user = not getattr(getattr(span, "source", None), "bundled", True)
                 for local, remote in select.items():
-                    if module.exported(remote) is MISSING:
+                    if module.exported(remote, True, user) is MISSING:
                         raise UnboundVariable(
                             f"{remote.name} is not exported by module ({' '.join(module.name)})", span
                         )

@@ -17,9 +17,11 @@ procedure (for map, fold, sort, ...) use `call(proc, *args)`.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import ArityError, WrongType
+from .printer import write_string
 
 CORE = ("guile",)
 
@@ -100,7 +102,5 @@ def call(proc: Any, *args: Any) -> Any:
 def check_type(who: str, predicate: Callable[[Any], bool], what: str, value: Any, position: int | None = None) -> None:
     """Raise WrongType unless PREDICATE(VALUE)."""
     if not predicate(value):
-        from .printer import write_string
-
         where = f" (argument {position})" if position is not None else ""
         raise WrongType(f"{who}: expected {what}{where}, got {write_string(value)}")

@@ -19,14 +19,12 @@ they have one (records, procedures, packages), else as #<python TYPENAME>.
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from . import datum
 from .datum import EOF, NIL, Char, Keyword, Pair, Symbol, Unspecified, Vector
+from .lexical import char_syntax, float_syntax, integer_text, string_syntax, symbol_syntax
 
 __all__ = ["write_string", "display_string", "pretty_string"]
 
@@ -36,6 +34,9 @@ def write_string(obj: Any) -> str:
     out: list[str] = []
     _print(obj, True, out)
     return "".join(out)
+
+
+datum.set_writer(write_string)
 
 
 def display_string(obj: Any) -> str:
@@ -124,7 +125,7 @@ def _print_atom(obj: Any, write: bool, out: list[str]) -> None:
     if t is Symbol:
         out.append(symbol_syntax(obj.name))
     elif t is str:
-        out.append(_string_syntax(obj) if write else obj)
+        out.append(string_syntax(obj) if write else obj)
     elif t is bool:
         out.append("#t" if obj else "#f")
     elif t is int:
@@ -134,29 +135,15 @@ def _print_atom(obj: Any, write: bool, out: list[str]) -> None:
     elif t is Keyword:
         out.append("#:" + symbol_syntax(obj.name))
     elif t is Char:
-        out.append(_char_syntax(obj.ch) if write else obj.ch)
+        out.append(char_syntax(obj.ch) if write else obj.ch)
     elif t is float:
-        out.append(_float_syntax(obj))
+        out.append(float_syntax(obj))
     elif t is Fraction:
         out.append(integer_text(obj.numerator) + ("/" + integer_text(obj.denominator) if obj.denominator != 1 else ""))
     elif isinstance(obj, (bytes, bytearray)):
         out.append("#vu8(" + " ".join(map(str, obj)) + ")")
     else:
         out.append(_other(obj, write))
-
-
-_SAFE_DIGITS = 4000  # below Python's limit on int <-> str conversions (4300 digits)
-
-
-def integer_text(n: int) -> str:
-    """N in decimal, however large (Python's str() refuses more than 4300 digits)."""
-    if n.bit_length() < 13_000:
-        return str(n)
-    if n < 0:
-        return "-" + integer_text(-n)
-    half = int(n.bit_length() * 0.30103) // 2  # about half of its decimal digits
-    high, low = divmod(n, 10 ** half)
-    return integer_text(high) + integer_text(low).zfill(half)
 
 
 def _other(obj: Any, write: bool) -> str:
@@ -172,122 +159,6 @@ def _other(obj: Any, write: bool) -> str:
     if isinstance(obj, int):
         return str(int(obj))
     return f"#<python {type(obj).__name__}>"
-
-
-# --- symbols --------------------------------------------------------------------------
-
-# Unicode general categories Guile allows in a bare symbol (print.c).
-_INITIAL = frozenset("Lu Ll Lt Lm Lo Mn Nl No Pd Pc Po Sc Sm Sk So Co".split())
-_SUBSEQUENT = _INITIAL | {"Nd", "Mc", "Me"}
-_symbol_cache: dict[str, str] = {}
-
-
-def symbol_syntax(name: str) -> str:
-    """How `write` prints the symbol NAME: bare, or as #{...}# when it would not read back."""
-    cached = _symbol_cache.get(name)
-    if cached is None:
-        if _needs_braces(name):
-            cached = "#{" + "".join(_brace_char(c) for c in name) + "}#"
-        else:
-            cached = name
-        _symbol_cache[name] = cached
-    return cached
-
-
-def _needs_braces(name: str) -> bool:
-    if not name or name == "." or name[0] in "'`,\";#":
-        return True
-    from .reader import is_numberish
-
-    if is_numberish(name):
-        return True
-    if unicodedata.category(name[0]) not in _INITIAL:
-        return True
-    return any(c in '";#' or unicodedata.category(c) not in _SUBSEQUENT for c in name[1:])
-
-
-def _brace_char(c: str) -> str:
-    cat = unicodedata.category(c)
-    if cat in _SUBSEQUENT or cat == "Zs":
-        return c
-    return f"\\x{ord(c):x};"
-
-
-# --- strings and chars ----------------------------------------------------------------
-
-_GRAPHIC = frozenset("LMNPS")  # first letters of the "graphic" general categories
-_STRING_SPECIAL = re.compile(r'[^ !#-\[\]-~]')  # anything but printable ASCII minus " and \
-_C_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\a": "\\a", "\b": "\\b", "\t": "\\t",
-              "\v": "\\v", "\f": "\\f", "\r": "\\r"}
-
-
-def _string_syntax(s: str) -> str:
-    return '"' + _STRING_SPECIAL.sub(_escape_match, s) + '"'
-
-
-def _escape_match(m: re.Match) -> str:
-    c = m.group(0)
-    esc = _C_ESCAPES.get(c)
-    if esc is not None:
-        return esc
-    if unicodedata.category(c)[0] in _GRAPHIC:
-        return c
-    code = ord(c)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:06x}"
-
-
-# Names `write` uses for characters, in Guile's order of preference (chars.c).
-_CHAR_NAMES = {0x20: "space", 0x0A: "newline", 0x00: "nul", 0x07: "alarm", 0x08: "backspace",
-               0x09: "tab", 0x0B: "vtab", 0x0C: "page", 0x0D: "return", 0x1B: "esc", 0x7F: "delete"}
-for _code, _name in enumerate("nul soh stx etx eot enq ack bel bs ht lf vt ff cr so si dle dc1 dc2 "
-                              "dc3 dc4 nak syn etb can em sub esc fs gs rs us".split()):
-    _CHAR_NAMES.setdefault(_code, _name)
-
-
-def _char_syntax(c: str) -> str:
-    if unicodedata.combining(c):
-        return "#\\\u25cc" + c  # on a dotted circle, as Guile does
-    if unicodedata.category(c)[0] in _GRAPHIC:
-        return "#\\" + c
-    name = _CHAR_NAMES.get(ord(c))
-    return "#\\" + (name if name is not None else f"{ord(c):o}")
-
-
-# --- floats ---------------------------------------------------------------------------
-
-def _float_syntax(x: float) -> str:
-    """Guile's layout of the shortest round-tripping digits of X."""
-    if math.isnan(x):
-        return "+nan.0"
-    if math.isinf(x):
-        return "+inf.0" if x > 0 else "-inf.0"
-    sign = "-" if math.copysign(1.0, x) < 0 else ""
-    if x == 0:
-        return sign + "0.0"
-    _, digit_tuple, exponent = Decimal(repr(abs(x))).as_tuple()
-    digits = "".join(map(str, digit_tuple)).lstrip("0")
-    stripped = digits.rstrip("0")
-    exponent += len(digits) - len(stripped)
-    digits = stripped
-    k = len(digits)
-    e = k - 1 + exponent  # the power of ten of the first digit
-    if e < -3:
-        return sign + _scientific(digits, e)
-    if e < 0:
-        return sign + "0." + "0" * (-e - 1) + digits
-    if k <= e + 1:  # an integral value: digits, then zeros
-        if e + 2 - k > 4 and e > 6:
-            return sign + _scientific(digits, e)
-        return sign + digits + "0" * (e + 1 - k) + ".0"
-    return sign + digits[: e + 1] + "." + digits[e + 1 :]
-
-
-def _scientific(digits: str, e: int) -> str:
-    return f"{digits[0]}.{digits[1:] or '0'}e{e}"
 
 
 # --- pretty printing ------------------------------------------------------------------

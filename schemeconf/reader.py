@@ -9,7 +9,8 @@ datums are built while parsing, by an inline transformer (`_Builder`), which
 also attaches spans: `Pair.span` on the first pair of every list (its opening
 paren) and `Pair.car_span` on every pair (where its element starts).
 
-The token-level syntax follows Guile 3.0's reader (ice-9/read.scm):
+The token-level syntax (numbers, character names, string escapes) is in
+lexical.py, shared with the printer; it follows Guile 3.0's reader (ice-9/read.scm):
   * "\\xHH" takes exactly two hex digits; "\\<newline>" drops only the newline
     (Guile's default, hungry-eol-escapes off, keeps the next line's indent);
   * `|a b|` is not special: `|a` and `b|` are two symbols;
@@ -24,91 +25,35 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 import threading
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import lark
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
+from .budget import MAX_SOURCE_BYTES
 from .datum import NIL, Char, Keyword, Pair, Symbol, Vector
 from .errors import ReadError
+from .lexical import (
+    COMPLEX,
+    HEX_ESCAPE_WIDTH,
+    NUMBER_START,
+    READ_CHAR_NAMES,
+    STRING_ESCAPES,
+    char_syntax,
+    is_numberish,
+    parse_number,
+)
 from .source import SourceFile, Span
 
 __all__ = ["read_all", "read_file", "parse_number", "is_numberish"]
 
 _GRAMMAR_FILE = Path(__file__).with_name("scheme.lark")
 _new_span = tuple.__new__  # Span(...) without NamedTuple.__new__'s Python frame
-
-
-# --- numbers ------------------------------------------------------------------------
-
-_RADIX_FLAGS = {"x": 16, "b": 2, "o": 8, "d": 10}
-_DIGITS = {2: "[01]+", 8: "[0-7]+", 10: "[0-9]+", 16: "[0-9a-fA-F]+"}
-_RATIONAL = {r: re.compile(rf"[+-]?({d})(?:/({d}))?") for r, d in _DIGITS.items()}
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eEsSfFdDlL][+-]?[0-9]+)?")
-_INF_NAN = re.compile(r"([+-])(inf|nan)\.0", re.IGNORECASE)
-_UREAL = r"(?:[0-9]+(?:/[0-9]+)?|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf\.0|nan\.0)"
-_COMPLEX = re.compile(rf"(?:[+-]?{_UREAL})?[+-]{_UREAL}?i|[+-]?{_UREAL}@[+-]?{_UREAL}", re.I)
-
-
-def parse_number(text: str) -> int | float | Fraction | None:
-    """The number TEXT denotes in Guile's syntax, or None (complex numbers: None)."""
-    radix, exactness = 0, ""
-    while text[:1] == "#" and len(text) >= 2:
-        flag = text[1].lower()
-        if flag in _RADIX_FLAGS and not radix:
-            radix = _RADIX_FLAGS[flag]
-        elif flag in "ei" and not exactness:
-            exactness = flag
-        else:
-            return None
-        text = text[2:]
-    try:
-        value = _parse_real(text, radix or 10, exactness == "e")
-    except ValueError:  # beyond Python's int-string limits: a 5000-digit literal
-        return None
-    if value is None:
-        return None
-    if exactness == "i":
-        return float(value)
-    if exactness == "e" and isinstance(value, float):
-        return None  # #e+inf.0
-    return value
-
-
-def _parse_real(text: str, radix: int, exact: bool) -> int | float | Fraction | None:
-    m = _RATIONAL[radix].fullmatch(text)
-    if m:
-        num = int(text.split("/")[0], radix)
-        if m.group(2) is None:
-            return num
-        den = int(m.group(2), radix)
-        if den == 0:
-            return None
-        q = Fraction(num, den)
-        return q.numerator if q.denominator == 1 else q
-    m = _INF_NAN.fullmatch(text)
-    if m:
-        value = float(m.group(2))
-        return -value if m.group(1) == "-" and m.group(2).lower() == "inf" else value
-    if radix == 10 and _DECIMAL.fullmatch(text) and text.strip("+-") != ".":
-        normal = re.sub("[sSfFdDlL]", "e", text)
-        if exact:
-            if abs(int(re.split("[eE]", normal + "e0")[1] or 0)) > 10_000:
-                return None  # #e1e999999999 would take forever
-            q = Fraction(normal)
-            return q.numerator if q.denominator == 1 else q
-        return float(normal)
-    return None
-
-
-def is_numberish(text: str) -> bool:
-    """Whether Guile's `string->number` accepts TEXT (complex numbers included)."""
-    return parse_number(text) is not None or _COMPLEX.fullmatch(text) is not None
 
 
 # --- atoms --------------------------------------------------------------------------
@@ -121,24 +66,16 @@ class _TokenError(Exception):
         self.message, self.token, self.offset, self.hint = message, token, offset, hint
 
 
-_NUMBER_START = frozenset("0123456789+-.")
-
-
 def _atom(tok: Token) -> Any:
     """A number or a symbol (Guile tries `string->number` on tokens starting 0-9 + - .)."""
     text = tok.value
-    if text[0] in _NUMBER_START:
+    if text[0] in NUMBER_START:
         value = parse_number(text)
         if value is not None:
             return value
-        if _COMPLEX.fullmatch(text):
+        if COMPLEX.fullmatch(text):
             raise _TokenError(f"complex numbers are not supported: {text}", tok)
     return Symbol(text)
-
-
-_STRING_ESCAPES = {"\\": "\\", '"': '"', "|": "|", "(": "(", "0": "\0", "f": "\f", "n": "\n",
-                   "r": "\r", "t": "\t", "a": "\a", "v": "\v", "b": "\b", "\n": ""}
-_HEX_ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 6}
 
 
 def _string(tok: Token) -> str:
@@ -153,11 +90,11 @@ def _string(tok: Token) -> str:
             return "".join(out)
         out.append(body[i:j])
         esc = body[j + 1]
-        if esc in _STRING_ESCAPES:
-            out.append(_STRING_ESCAPES[esc])
+        if esc in STRING_ESCAPES:
+            out.append(STRING_ESCAPES[esc])
             i = j + 2
-        elif esc in _HEX_ESCAPE_WIDTH:
-            width = _HEX_ESCAPE_WIDTH[esc]
+        elif esc in HEX_ESCAPE_WIDTH:
+            width = HEX_ESCAPE_WIDTH[esc]
             digits = body[j + 2 : j + 2 + width]
             if len(digits) < width or not re.fullmatch("[0-9a-fA-F]+", digits):
                 raise _TokenError(f"invalid \\{esc} escape: expected {width} hex digits "
@@ -165,32 +102,13 @@ def _string(tok: Token) -> str:
             out.append(_code_point(int(digits, 16), tok, j + 1))
             i = j + 2 + width
         else:
-            raise _TokenError(f"invalid character in escape sequence: {_char_syntax(esc)}", tok, j + 1)
+            raise _TokenError(f"invalid character in escape sequence: {char_syntax(esc)}", tok, j + 1)
 
 
 def _code_point(code: int, tok: Token, offset: int) -> str:
     if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
         raise _TokenError(f"not a Unicode code point: #x{code:x}", tok, offset)
     return chr(code)
-
-
-def _char_syntax(ch: str) -> str:
-    from .printer import write_string
-
-    return write_string(Char(ch))
-
-
-# Guile's character names, matched case-insensitively (ice-9/read.scm).
-_CHAR_NAMES = {
-    "space": " ", "newline": "\n", "nul": "\0", "alarm": "\a", "backspace": "\b",
-    "tab": "\t", "linefeed": "\n", "vtab": "\v", "page": "\f", "return": "\r",
-    "esc": "\x1b", "delete": "\x7f", "escape": "\x1b", "null": "\0", "nl": "\n", "np": "\f",
-}
-_C0_NAMES = ("nul soh stx etx eot enq ack bel bs ht lf vt ff cr so si dle dc1 dc2 dc3 dc4 "
-             "nak syn etb can em sub esc fs gs rs us sp").split()
-for _code, _name in enumerate(_C0_NAMES):
-    _CHAR_NAMES.setdefault(_name, chr(_code))
-_CHAR_NAMES.setdefault("del", "\x7f")
 
 
 def _char(tok: Token) -> Char:
@@ -201,7 +119,7 @@ def _char(tok: Token) -> Char:
         return Char(_code_point(int(name, 8), tok, 2))
     if name[0] == "x" and re.fullmatch("[0-9a-fA-F]+", name[1:]):
         return Char(_code_point(int(name[1:], 16), tok, 2))
-    ch = _CHAR_NAMES.get(name.lower())
+    ch = READ_CHAR_NAMES.get(name.lower())
     if ch is None:
         raise _TokenError(f"unknown character name {name}", tok, 2,
                           hint="use #\\space, #\\newline, #\\tab, #\\nul, #\\xHH or a single character")
@@ -210,7 +128,7 @@ def _char(tok: Token) -> Char:
 
 def _keyword(tok: Token) -> Keyword:
     name = tok.value[2:]
-    if name[0] in "'`,#" or (name[0] in _NUMBER_START and is_numberish(name)):
+    if name[0] in "'`,#" or (name[0] in NUMBER_START and is_numberish(name)):
         raise _TokenError(f"keyword prefix #: not followed by a symbol: {name}", tok, 2)
     return Keyword(name)
 
@@ -251,13 +169,13 @@ _CONVERT = {
     "BOOL": lambda tok: tok.value[1] in "tT",
 }
 
-_PREFIX_SYMBOLS = {
+_PREFIX_NAMES = {
     "'": "quote", "`": "quasiquote", ",": "unquote", ",@": "unquote-splicing",
     "#'": "syntax", "#`": "quasisyntax", "#,": "unsyntax", "#,@": "unsyntax-splicing",
     "#~": "gexp", "#$": "ungexp", "#$@": "ungexp-splicing",
     "#+": "ungexp-native", "#+@": "ungexp-native-splicing",
 }
-_PREFIX_SYMBOLS = {k: Symbol(v) for k, v in _PREFIX_SYMBOLS.items()}
+_PREFIX_SYMBOLS = {k: Symbol(v) for k, v in _PREFIX_NAMES.items()}
 
 
 # --- building datums while parsing ----------------------------------------------------
@@ -265,7 +183,7 @@ _PREFIX_SYMBOLS = {k: Symbol(v) for k, v in _PREFIX_SYMBOLS.items()}
 class Forms(list):
     """The datums of a file; `spans[i]` is where datum i starts (for top-level atoms)."""
 
-    spans: list = []
+    spans: list[Span | None] = []
 
 
 class _Located:
@@ -279,13 +197,17 @@ class _Located:
 
 _SKIP = object()  # what a #; datum comment turns into
 
+# The children of a grammar rule: tokens, datums, _Located and _SKIP.  (Inside
+# _Builder, `list` is the callback of the grammar's `list` rule.)
+Children = list[Any]
+
 
 class _Builder(Transformer):
     """Inline LALR callbacks: one per grammar rule, each given the rule's children."""
 
     source: SourceFile
 
-    def start(self, children: list) -> "Forms":
+    def start(self, children: Children) -> Forms:
         """The top-level datums, with the span of each (atoms carry none)."""
         forms = Forms(self._convert(children))
         spans: list[Span | None] = []
@@ -300,7 +222,7 @@ class _Builder(Transformer):
         forms.spans = spans
         return forms
 
-    def _convert(self, children: list) -> list:
+    def _convert(self, children: Children) -> Children:
         out = []
         for c in children:
             t = type(c)
@@ -312,7 +234,7 @@ class _Builder(Transformer):
                 out.append(c)
         return out
 
-    def list(self, children: list) -> Any:
+    def list(self, children: Children) -> Any:
         """(a b c), (a b . c), (. c) and the same with [ ]."""
         src = self.source
         result: Any = NIL
@@ -342,10 +264,10 @@ class _Builder(Transformer):
         result.span = span
         return result
 
-    def vector(self, children: list) -> _Located:
+    def vector(self, children: Children) -> _Located:
         return _Located(Vector(self._items(children)), self._span(children[0]))
 
-    def bytevector(self, children: list) -> _Located:
+    def bytevector(self, children: Children) -> _Located:
         items = self._items(children)
         for item in items:
             if type(item) is not int or not 0 <= item <= 255:
@@ -355,10 +277,10 @@ class _Builder(Transformer):
     def _span(self, tok: Token) -> Span:
         return _new_span(Span, (self.source, tok.line, tok.column))
 
-    def _items(self, children: list) -> list:
+    def _items(self, children: Children) -> Children:
         return self._convert(children[1:-1])
 
-    def abbrev(self, children: list) -> Pair:
+    def abbrev(self, children: Children) -> Pair:
         """'x -> (quote x); Guix's #~x -> (gexp x) and so on."""
         src = self.source
         prefix = children[0]
@@ -374,14 +296,14 @@ class _Builder(Transformer):
         span = _new_span(Span, (src, prefix.line, prefix.column))
         return Pair(_PREFIX_SYMBOLS[prefix.value], Pair(value, NIL, None, inner_span), span, span)
 
-    def dcomment(self, children: list) -> object:
+    def dcomment(self, children: Children) -> object:
         c = children[-1]
         if type(c) is Token:
             _CONVERT[c.type](c)  # a malformed token is an error even when commented out
         return _SKIP
 
 
-def _is_dot_only(children: list) -> bool:
+def _is_dot_only(children: Children) -> bool:
     """Whether CHILDREN is `( . x)`: nothing but datum comments before the dot."""
     for c in children[1:-1]:
         if type(c) is Token and c.type == "DOT":
@@ -426,13 +348,14 @@ def _cache_path(grammar: str) -> str | None:
 
 # --- entry points ---------------------------------------------------------------------
 
-def read_all(text: str, source: SourceFile) -> list:
+def read_all(text: str, source: SourceFile) -> Forms:
     """All the top-level datums of TEXT (the contents of SOURCE)."""
     parser = _get_parser()
     try:
         with _lock:
             _builder.source = source
-            return parser.parse(text)
+            # what the inline transformer's `start` returns (lark types it as a Tree)
+            return cast(Forms, parser.parse(text))
     except _TokenError as e:
         raise ReadError(e.message, _token_span(source, e.token, e.offset), e.hint) from None
     except (UnexpectedCharacters, UnexpectedToken, UnexpectedEOF) as e:
@@ -441,7 +364,7 @@ def read_all(text: str, source: SourceFile) -> list:
         raise ReadError(f"cannot read: {e}", None) from None
 
 
-def read_file(path: str | os.PathLike) -> tuple[SourceFile, list]:
+def read_file(path: str | os.PathLike[str]) -> tuple[SourceFile, Forms]:
     """Read the file at PATH; an unreadable or non-text file is a ReadError."""
     name = os.fspath(path)
     data = read_source_bytes(name)
@@ -465,8 +388,6 @@ def read_file(path: str | os.PathLike) -> tuple[SourceFile, list]:
 def read_source_bytes(name: str, limit: int | None = None) -> bytes:
     """The bytes of the regular file NAME (at most LIMIT); devices, FIFOs and
     sockets are refused before they are opened, so reading never blocks."""
-    from .budget import MAX_SOURCE_BYTES
-
     limit = MAX_SOURCE_BYTES if limit is None else limit
     try:
         kind = special_file_kind(os.stat(name).st_mode)
@@ -504,8 +425,6 @@ def read_source_bytes(name: str, limit: int | None = None) -> bytes:
 
 def special_file_kind(mode: int) -> str | None:
     """What a non-regular, non-directory file of MODE is ("a FIFO"...), or None."""
-    import stat
-
     for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
         if test(mode):
@@ -530,13 +449,13 @@ def _offset_span(source: SourceFile, offset: int) -> Span:
 def _token_span(source: SourceFile, tok: Token, offset: int = 0) -> Span:
     if tok.start_pos is not None:
         return _offset_span(source, tok.start_pos + offset)
-    return Span(source, tok.line, tok.column)
+    return Span(source, tok.line or 1, tok.column or 1)
 
 
 def _translate(e: Exception, text: str, source: SourceFile) -> ReadError:
     """Turn lark's parse error E into a ReadError a Guile user can act on."""
     if isinstance(e, UnexpectedCharacters):
-        return _bad_character(text, e.pos_in_stream, source)
+        return _bad_character(text, e.pos_in_stream or 0, source)
     tok = getattr(e, "token", None)
     if tok is None or tok.type == "$END":
         return _unexpected_end(text, source)
@@ -546,7 +465,7 @@ def _translate(e: Exception, text: str, source: SourceFile) -> ReadError:
 def _bad_character(text: str, pos: int, source: SourceFile) -> ReadError:
     span = _offset_span(source, pos)
     two = text[pos : pos + 2]
-    word = re.match(r'[^()\[\];" \t\n\r\f]*', text[pos : pos + 40]).group(0) or text[pos]
+    word = re.split(r'[()\[\];" \t\n\r\f]', text[pos : pos + 40], maxsplit=1)[0] or text[pos]
     if two[:1] == '"':
         return ReadError("unterminated string: no closing '\"' before the end of the file", span)
     if two == "#|":
@@ -571,7 +490,7 @@ def _tokens_before(text: str, pos: int | None) -> list[Token]:
     out = []
     try:
         for tok in _get_parser().lex(text):
-            if pos is not None and tok.start_pos >= pos:
+            if pos is not None and (tok.start_pos or 0) >= pos:
                 break
             out.append(tok)
     except LarkError:

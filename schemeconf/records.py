@@ -24,14 +24,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .datum import NIL, UNSPECIFIED, Pair, Symbol, sym, to_list
+from .datum import NIL, UNSPECIFIED, Pair, Symbol, equal, sym, to_list
 from .environment import MISSING, Frame
 from .errors import RecordError, SchemeError, SchemeSyntaxError, WrongType, closest_names
 from .evaluator import (
-    Applicable, CompilingMacro, Node, Scope, _constant, _finish, apply_procedure, args_of,
-    compile_form, special,
+    Applicable,
+    CompilingMacro,
+    Node,
+    Scope,
+    _finish,
+    apply_procedure,
+    args_of,
+    compile_form,
+    special,
 )
 from .primitives import Procedure
+from .printer import write_string
 from .source import Span
 
 THIS_RECORD = sym("this-record")
@@ -78,7 +86,7 @@ class Thunk:
         self.field = field
         self.parent_value = parent_value
 
-    def compute(self, record: "Record") -> Any:
+    def compute(self, record: Record) -> Any:
         vars = {THIS_RECORD: record}
         if record.rtype.this_id is not None:
             vars[record.rtype.this_id] = record
@@ -99,7 +107,8 @@ class Delayed:
 class Record:
     __slots__ = ("rtype", "values", "span", "field_spans")
 
-    def __init__(self, rtype: RecordType, values: list[Any], span: Span | None, field_spans: dict[str, Span] | None = None):
+    def __init__(self, rtype: RecordType, values: list[Any], span: Span | None,
+                 field_spans: dict[str, Span] | None = None):
         self.rtype = rtype
         self.values = values
         self.span = span
@@ -125,8 +134,6 @@ class Record:
         return self.resolve(field, self.values[field.index])
 
     def scheme_repr(self, write: bool) -> str:
-        from .printer import write_string
-
         parts = []
         for f in self.rtype.fields:
             raw = self.values[f.index]
@@ -135,11 +142,9 @@ class Record:
         return f"#<{self.rtype.name} " + " ".join(parts) + ">"
 
     def scheme_equal(self, other: Any) -> bool:
-        from .datum import equal
-
         return (
             isinstance(other, Record) and other.rtype is self.rtype
-            and all(equal(a, b) for a, b in zip(self.values, other.values))
+            and all(equal(a, b) for a, b in zip(self.values, other.values, strict=True))
         )
 
 
@@ -172,8 +177,6 @@ class Accessor(Procedure, Applicable):
             raise WrongType(f"{self.name}: expected 1 argument, got {len(args)}", span)
         rec = args[0]
         if not isinstance(rec, Record) or rec.rtype is not self.rtype:
-            from .printer import write_string
-
             raise WrongType(f"{self.name}: expected a {self.rtype.name} record, got {write_string(rec)}", span)
         return rec.resolve(self.field, rec.values[self.field.index])
 
@@ -203,7 +206,7 @@ class PositionalConstructor(Procedure, Applicable):
         if len(args) != len(self.fields):
             raise WrongType(f"{self.name}: expected {len(self.fields)} arguments, got {len(args)}", span)
         values: list[Any] = [False] * len(self.rtype.fields)
-        for f, v in zip(self.fields, args):
+        for f, v in zip(self.fields, args, strict=True):
             values[f.index] = sanitize(self.rtype, f, v, span)
         return Record(self.rtype, values, span)
 
@@ -229,7 +232,8 @@ class RecordConstructor(CompilingMacro):
             c = p.car
             cspan = p.car_span
             if type(c) is not Pair or type(c.car) is not Symbol or type(c.cdr) is not Pair or c.cdr.cdr is not NIL:
-                raise RecordError(f"invalid field specifier in ({self.name} ...)", cspan, "each field is written (NAME VALUE)")
+                raise RecordError(f"invalid field specifier in ({self.name} ...)", cspan,
+                                  "each field is written (NAME VALUE)")
             if c.car is INHERIT:
                 if i != 0:
                     raise RecordError("(inherit ...) must be the first clause", cspan)
@@ -238,12 +242,15 @@ class RecordConstructor(CompilingMacro):
             field = rtype.by_name.get(c.car)
             if field is None:
                 close = closest_names(c.car.name, [f.name.name for f in rtype.fields])
-                hint = f"did you mean '{close[0]}'?" if close else "fields of " + rtype.name + ": " + " ".join(f.name.name for f in rtype.fields)
+                names = " ".join(f.name.name for f in rtype.fields)
+                hint = f"did you mean '{close[0]}'?" if close else f"fields of {rtype.name}: {names}"
                 raise RecordError(f"unknown field '{c.car.name}' in {rtype.name} record", cspan, hint)
             if field.name in seen:
-                raise RecordError(f"duplicate field initializer '{field.name.name}'", cspan).note("first given here", seen[field.name])
+                raise RecordError(f"duplicate field initializer '{field.name.name}'", cspan).note(
+                    "first given here", seen[field.name])
             seen[field.name] = cspan
-            clauses.append((field, self._value_node(field, c.cdr.car, inner, c.cdr.car_span, inherit is not None), c.cdr.car_span or cspan))
+            node = self._value_node(field, c.cdr.car, inner, c.cdr.car_span, inherit is not None)
+            clauses.append((field, node, c.cdr.car_span or cspan))
             inner = inner.child([field.name])
         if inherit is None:
             missing = [f.name.name for f in rtype.fields if f.default is None and f.name not in seen]
@@ -271,8 +278,6 @@ class RecordConstructor(CompilingMacro):
             if inherit is not None:
                 parent = inherit(env)
                 if not isinstance(parent, Record) or parent.rtype is not rtype:
-                    from .printer import write_string
-
                     raise WrongType(f"inherit: expected a {rtype.name} record, got {write_string(parent)}", span)
             values: list[Any] = [MISSING] * len(rtype.fields)
             spans: dict[str, Span] = dict(parent.field_spans) if parent is not None else {}
@@ -314,10 +319,12 @@ def default_value(rtype: RecordType, field: FieldSpec, span: Span | None) -> Any
 
 @special("define-record-type*")
 def _define_record_type_star(scope: Scope, x: Pair, tail: bool) -> Node:
-    parts = args_of(x, 4, None, "(define-record-type* <TYPE> CTOR-SYNTAX MAKE-PROC PRED? [THIS] (FIELD ACCESSOR PROPS...) ...)")
+    parts = args_of(x, 4, None,
+                    "(define-record-type* <TYPE> CTOR-SYNTAX MAKE-PROC PRED? [THIS] (FIELD ACCESSOR PROPS...) ...)")
     names = [p.car for p in parts[:4]]
     if not all(type(n) is Symbol for n in names):
-        raise SchemeSyntaxError("define-record-type*: expected type, constructor, procedure and predicate names", x.span)
+        raise SchemeSyntaxError("define-record-type*: expected type, constructor, procedure and predicate names",
+                                x.span)
     type_name, ctor, maker, pred = names
     rest = parts[4:]
     this_id = None
@@ -441,8 +448,6 @@ class Modifier(Procedure, Applicable):
             raise WrongType(f"{self.name}: expected 2 arguments, got {len(args)}", span)
         rec = args[0]
         if not isinstance(rec, Record) or rec.rtype is not self.rtype:
-            from .printer import write_string
-
             raise WrongType(f"{self.name}: expected a {self.rtype.name} record, got {write_string(rec)}", span)
         rec.values[self.field.index] = args[1]
         return UNSPECIFIED

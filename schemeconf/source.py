@@ -25,7 +25,7 @@ class SourceFile:
         self.bundled = bundled
 
     @classmethod
-    def from_path(cls, path: Path) -> "SourceFile":
+    def from_path(cls, path: Path) -> SourceFile:
         return cls(str(path), path.read_text(encoding="utf-8"))
 
     def line(self, number: int) -> str:

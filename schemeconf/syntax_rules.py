@@ -9,13 +9,14 @@ template may capture a user's variable of the same name.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from . import budget
 from .datum import NIL, UNSPECIFIED, Pair, Symbol, Vector, equal, sym
-from .errors import SchemeSyntaxError
 from .environment import MISSING
-from .evaluator import SPECIAL_FORMS, Macro, Scope, args_of, special, _constant
+from .errors import SchemeSyntaxError
+from .evaluator import SPECIAL_FORMS, Macro, Node, Scope, _constant, args_of, special, syntax_error
 from .source import Span
 
 ELLIPSIS = sym("...")
@@ -131,7 +132,8 @@ class SyntaxRules(Macro):
         if type(tmpl) is Symbol:
             value = b.get(tmpl, tmpl)
             if isinstance(value, Multi):
-                raise SchemeSyntaxError(f"'{tmpl.name}' is followed by '...' in the pattern but not in the template of '{self.name}'", self.span)
+                raise SchemeSyntaxError(f"'{tmpl.name}' is followed by '...' in the pattern but not in the template "
+                                        f"of '{self.name}'", self.span)
             return value
         if type(tmpl) is Pair:
             if tmpl.car is self.ellipsis and type(tmpl.cdr) is Pair:  # (... ...) escape
@@ -250,4 +252,22 @@ def _define_syntax_rule(scope: Scope, x: Pair, tail: bool):
     template = parts[-1].car
     macro = SyntaxRules(head.car.name, set(), [(head, template)], ELLIPSIS, x.span, scope.module)
     scope.module.define(head.car, macro)
+    return _constant(UNSPECIFIED)
+
+
+@special("define-syntax", "define-syntax-public", "let-syntax", "letrec-syntax")
+def _define_syntax(scope: Scope, x: Pair, tail: bool) -> Node:
+    if x.car in (sym("let-syntax"), sym("letrec-syntax")):
+        raise syntax_error("let-syntax is not supported; use define-syntax", x)
+    parts = args_of(x, 2, 2, "(define-syntax NAME (syntax-rules (LITERALS...) (PATTERN TEMPLATE)...))")
+    name = parts[0].car
+    if type(name) is not Symbol:
+        raise SchemeSyntaxError("define-syntax: expected a name", parts[0].car_span)
+    macro = compile_transformer(name, parts[1].car, scope, parts[1].car_span)
+    # The macro is needed at compile time by the following forms: bind it now.
+    module = scope.module
+    if scope.parent is None:
+        module.define(name, macro)
+    else:
+        raise syntax_error("define-syntax is only supported at top level", x)
     return _constant(UNSPECIFIED)

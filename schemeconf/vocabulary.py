@@ -1,39 +1,53 @@
 """Values standing for things pyguix does not build from source: packages,
 and the service types and configurations it does not model field by field.
 
-* Every `(gnu packages …)` module answers any package-like name (not
-  starting with `%`) with a Package that keeps its name and module, so
-  `(use-package-modules screen ssh)` then `(list screen openssh)` works for
-  the thousands of Guix packages; `(specification->package "emacs@29")`
-  gives the same kind of value.
-* Every `(gnu services …)` module answers `NAME-service-type` with a
-  service type called NAME (made by `opaque-service-type` in
-  gnu/services.scm), and `NAME-configuration` with a constructor syntax that
-  accepts any fields and prints them back.  The common service types are
-  declared precisely in the bundled gnu/services/*.scm files instead.
+The vocabulary is *closed*: it is the index scripts/gen_vocabulary.py makes
+from a real Guix 1.5 (schemeconf/lib/vocabulary-1.5.json.gz).  A module of
+the index, say `(gnu packages ssh)`, binds exactly the names Guix's module
+exports:
+
+* a package variable is a Package with its real name, version and outputs;
+* a service type without a Scheme definition under gnu/services/ is an inert
+  service type with its real name (made by `opaque-service-type` in
+  gnu/services.scm), and `NAME-configuration` a constructor syntax that
+  accepts any fields and prints them back;
+* anything else pyguix does not define (procedures, other values) is a
+  placeholder that says so when used.
+
+A name the module does not export is an unbound variable, with hints from the
+index: the module that does export it, the closest names, and for a name
+that only an older Guix had, what replaced it.  A few names valid in older
+Guix releases (the 1.2 image API of the announcement) are still accepted,
+with a warning naming the new spelling (COMPAT below); Guix's own deprecated
+aliases warn the way Guix does.
+
+The index is read lazily: only a configuration that imports a module of the
+index pays for it.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from .datum import NIL, Pair, Symbol, sym
+from .datum import NIL, UNSPECIFIED, Pair, Symbol, sym
 from .environment import MISSING, Frame
-from .errors import RecordError, WrongType
-from .evaluator import CompilingMacro, Node, Scope, apply_procedure, compile_form
-from .primitives import check_type, define_value, primitive
+from .errors import RecordError, SchemeSyntaxError, WrongType
+from .evaluator import Applicable, CompilingMacro, Node, Scope, apply_procedure, compile_form, special
+from .primitives import Procedure, check_type, define_value, primitive
 
 
 class Package:
     """A Guix package named by its variable (or specification)."""
 
-    __slots__ = ("name", "version", "module", "output")
+    __slots__ = ("name", "version", "module", "output", "outputs")
 
-    def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None, output: str = "out"):
+    def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None, output: str = "out",
+                 outputs: tuple[str, ...] = ("out",)):
         self.name = name
         self.module = module
         self.version = version
         self.output = output
+        self.outputs = outputs  # as Guix's package has them, e.g. ("out" "debug")
 
     def scheme_repr(self, write: bool) -> str:
         version = f" {self.version}" if self.version else ""
@@ -92,58 +106,417 @@ class OpaqueConfigurationSyntax(CompilingMacro):
         return build
 
 
-_NOT_PACKAGE_SUFFIXES = ("?", "!", "-service-type", "-configuration", "-bootloader", "-service", "-file-system")
-_NOT_PACKAGE_PREFIXES = ("%", "package-", "make-", "define", "specification->")
+# --- the index of Guix's modules -----------------------------------------------------
+
+import gzip as _gzip
+import json as _json
+from pathlib import Path as _Path
+
+LIB = _Path(__file__).resolve().parent / "lib"
+GUIX_VERSION = "1.5"  # the Guix whose vocabulary pyguix speaks
+OLD_GUIX_VERSION = "1.2"  # the release of the image API announcement
 
 
-def _looks_like_package(name: str) -> bool:
-    """Package variables are plain names: not predicates, procedures named
-    like `x->y`, %-globals, or the names of other kinds of Guix values."""
-    return (
-        bool(name)
-        and not name.endswith(_NOT_PACKAGE_SUFFIXES)
-        and not name.startswith(_NOT_PACKAGE_PREFIXES)
-        and "->" not in name
-    )
+class Index:
+    """The modules of one Guix release and what each exports, read on first use.
+
+    Each module's bindings are a JSON text of their own in the file, parsed
+    the first time that module is asked about."""
+
+    def __init__(self, version: str):
+        self.version = version
+        self._data: dict[str, Any] | None = None
+        self._parsed: dict[str, dict[str, list[str]]] = {}
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            path = LIB / f"vocabulary-{self.version}.json.gz"
+            try:
+                self._data = _json.loads(_gzip.decompress(path.read_bytes()))
+            except OSError:  # no index (a source tree without generated data): open vocabulary
+                self._data = {"guix-version": None, "modules": {}, "deprecated": {}}
+        return self._data
+
+    @property
+    def guix_version(self) -> str:
+        return self.data.get("guix-version") or self.version
+
+    def exports(self, module: tuple[str, ...]) -> dict[str, list[str]] | None:
+        """NAME -> [KIND, FIELD...] for each name MODULE exports, or None if
+        the index does not have MODULE."""
+        key = " ".join(module)
+        got = self._parsed.get(key)
+        if got is None:
+            text = self.data["modules"].get(key)
+            if text is None:
+                return None
+            got = self._parsed[key] = _json.loads(text)
+        return got
+
+    def modules(self) -> list[str]:
+        return list(self.data["modules"])
+
+    def deprecated(self, module: tuple[str, ...]) -> dict[str, str]:
+        """OLD -> REPLACEMENT for Guix's own deprecated aliases in MODULE."""
+        return self.data["deprecated"].get(" ".join(module), {})
+
+    def exporters(self, name: str) -> list[tuple[str, ...]]:
+        """The modules exporting NAME (an inverted index, built on first use)."""
+        inverse = self.__dict__.get("_inverse")
+        if inverse is None:
+            inverse = {}
+            for key in self.data["modules"]:
+                for n in self.exports(tuple(key.split(" "))) or ():
+                    inverse.setdefault(n, []).append(tuple(key.split(" ")))
+            self.__dict__["_inverse"] = inverse
+        return inverse.get(name, [])
+
+    def all_names(self) -> list[str]:
+        self.exporters("")
+        return list(self.__dict__["_inverse"])
 
 
-def _package_fallback(module: tuple[str, ...]) -> Callable[[Symbol], Any]:
-    def fallback(name: Symbol) -> Any:
+INDEX = Index(GUIX_VERSION)
+OLD_INDEX = Index(OLD_GUIX_VERSION)
+
+_GUILE_MODULES: dict[str, list[str]] | None = None
+
+
+def guile_modules() -> dict[str, list[str]]:
+    """Guile's own modules (guile), (srfi srfi-1), (ice-9 match)... and their
+    exports, as Guile 3.0 has them (a small file, apart from the index)."""
+    global _GUILE_MODULES
+    if _GUILE_MODULES is None:
+        try:
+            _GUILE_MODULES = _json.loads((LIB / "guile-modules.json").read_text())
+        except OSError:
+            _GUILE_MODULES = {}
+    return _GUILE_MODULES
+
+
+_GUILE_CORE: frozenset[str] | None = None
+
+
+def guile_core() -> frozenset[str]:
+    """What Guile's (guile) module binds: pyguix's modules may define some of
+    these (crypt), which a configuration sees whatever it imports."""
+    global _GUILE_CORE
+    if _GUILE_CORE is None:
+        _GUILE_CORE = frozenset(guile_modules().get("guile", ()))
+    return _GUILE_CORE
+
+
+# Names pyguix's modules show a configuration although Guix's modules do not
+# export them: `output`, which Guix's gexp macro recognizes in #$output.
+PYGUIX_EXTRAS: dict[tuple[str, ...], frozenset[str]] = {
+    ("guix", "gexp"): frozenset({"output"}),
+    ("gnu",): frozenset({"output"}),
+}
+
+_NEEDS_IMPORT: dict[str, list[str]] | None = None
+
+
+def needs_import(name: str) -> list[str] | None:
+    """The Guile modules exporting NAME when (guile) itself does not (so a
+    configuration must import one of them, as `remove` needs (srfi srfi-1)),
+    else None."""
+    global _NEEDS_IMPORT
+    if _NEEDS_IMPORT is None:
+        mods = guile_modules()
+        core = set(mods.get("guile", ()))
+        table: dict[str, list[str]] = {}
+        for m, names in mods.items():
+            if m != "guile":
+                for n in names:
+                    if n not in core:
+                        table.setdefault(n, []).append(m)
+        _NEEDS_IMPORT = table
+    return _NEEDS_IMPORT.get(name)
+
+
+# --- what older Guix releases called things ------------------------------------------
+#
+# Names that were valid in Guix 1.2-1.4 and are gone (or moved) in 1.5.  A
+# configuration using one still evaluates, with a warning saying what to
+# write instead.  MODULE -> {NAME: (MESSAGE, SOURCE)}: SOURCE is where the
+# value comes from, (MODULE, NAME) of the current vocabulary, or None when
+# pyguix's own Scheme module defines NAME for compatibility.
+
+COMPAT: dict[tuple[str, ...], dict[str, tuple[str, tuple[tuple[str, ...], str] | None]]] = {
+    ("gnu", "system", "image"): {
+        "arm64-disk-image": ("'arm64-disk-image' is deprecated (removed after Guix 1.3), "
+                             "use '(raw-with-offset-disk-image)' with (platform aarch64-linux) instead", None),
+        "arm32-disk-image": ("'arm32-disk-image' is deprecated (removed after Guix 1.3), "
+                             "use '(raw-with-offset-disk-image)' with (platform armv7-linux) instead", None),
+    },
+    ("gnu", "packages", "certs"): {
+        "nss-certs": ("'nss-certs' moved to (gnu packages nss) and is part of %base-packages since Guix 1.5; "
+                      "remove it from the packages field", (("gnu", "packages", "nss"), "nss-certs")),
+    },
+    ("gnu", "services", "desktop"): {
+        "xfce-desktop-service": ("'xfce-desktop-service' is deprecated (removed after Guix 1.2), "
+                                 "use '(service xfce-desktop-service-type)' instead", None),
+    },
+    ("gnu", "platforms", "hurd"): {
+        "hurd": ("'hurd' is deprecated, use 'i586-gnu' from (guix platforms x86) instead", None),
+    },
+}
+
+# Modules that moved: a configuration importing the old name gets the new
+# module, with a warning.
+MODULE_RENAMES: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("gnu", "platforms", "arm"): ("guix", "platforms", "arm"),
+    ("gnu", "platforms", "hurd"): ("guix", "platforms", "x86"),
+    ("gnu", "platforms", "x86"): ("guix", "platforms", "x86"),
+    ("gnu", "platforms", "riscv"): ("guix", "platforms", "riscv"),
+    ("gnu", "platform"): ("guix", "platform"),
+}
+
+# Names an older Guix had, with what replaced them (for the hint of an
+# unbound variable); names only in the Guix 1.2 index get a generic hint.
+RENAMED: dict[str, str] = {
+    "dhcp-client-service-type": "dhcpcd-service-type",
+    "xfce-desktop-service": "(service xfce-desktop-service-type)",
+    "arm64-disk-image": "(raw-with-offset-disk-image)",
+    "hurd": "i586-gnu from (guix platforms x86)",
+    "raw-image-type": "mbr-raw-image-type",
+    "os->image": "os+platform->image",
+}
+
+
+_DEPRECATED_NAMES: frozenset[str] | None = None
+
+
+def deprecated_names() -> frozenset[str]:
+    """Every name Guix deprecates somewhere (read from the index on first use)."""
+    global _DEPRECATED_NAMES
+    if _DEPRECATED_NAMES is None:
+        _DEPRECATED_NAMES = frozenset(n for m in INDEX.data["deprecated"].values() for n in m)
+    return _DEPRECATED_NAMES
+
+
+def module_message(old: tuple[str, ...], new: tuple[str, ...]) -> str:
+    return f"module ({' '.join(old)}) is deprecated (moved in Guix 1.4), use ({' '.join(new)}) instead"
+
+
+def deprecation_message(name: str, replacement: str) -> str:
+    """Guix's wording (guix/deprecation.scm) for a deprecated alias."""
+    return f"'{name}' is deprecated, use '{replacement}' instead"
+
+
+# --- the bindings of one module -------------------------------------------------------
+
+
+class Unimplemented(Procedure, Applicable):
+    """A binding Guix exports that pyguix has no use for: it says so when used."""
+
+    placeholder = True
+
+    def __init__(self, name: str, module: tuple[str, ...], kind: str):
+        self.name = name
+        self.module = module
+        self.kind = kind
+
+    def apply(self, args: list[Any], span: Any) -> Any:
+        raise WrongType(f"{self.name} (from ({' '.join(self.module)})) is not implemented by pyguix", span)
+
+    def scheme_repr(self, write: bool) -> str:
+        return f"#<{self.kind} {self.name}>"
+
+
+class UnimplementedSyntax(CompilingMacro):
+    placeholder = True
+
+    def __init__(self, name: str, module: tuple[str, ...]):
+        self.name = name
+        self.module = module
+
+    def compile(self, form: Pair, scope: Scope, tail: bool) -> Node:
+        raise SchemeSyntaxError(f"{self.name} (syntax from ({' '.join(self.module)})) is not implemented by pyguix",
+                                form.span or form.car_span)
+
+
+class ModuleVocabulary:
+    """What the index says module NAME exports, and how pyguix stands in for
+    the exports its own Scheme does not define."""
+
+    def __init__(self, name: tuple[str, ...], loader: Any):
+        self.name = name
+        self.loader = loader
+        self.compat = COMPAT.get(name, {})
+
+    # The index is read the first time a name is looked up in the module.
+    @property
+    def names(self) -> dict[str, list[str]] | None:
+        """NAME -> description; None: not a Guix module (user's, nonguix...)."""
+        names = self.__dict__.get("_names", MISSING)
+        if names is MISSING:
+            names = self.__dict__["_names"] = INDEX.exports(self.name)
+        return names
+
+    @property
+    def deprecated(self) -> dict[str, str]:
+        return INDEX.deprecated(self.name)
+
+    def __call__(self, name: Symbol) -> Any:
+        """The stand-in value for NAME, or MISSING if the module has no NAME."""
         n = name.name
-        if not _looks_like_package(n):
+        compat = self.compat.get(n)
+        if compat is not None and compat[1] is not None:
+            (module, remote) = compat[1]
+            return self.loader.load(module).exported(sym(remote))
+        desc = self.names.get(n) if self.names is not None else None
+        if desc is None:
             return MISSING
-        return Package(n, module)
+        # pyguix's Scheme may define the binding in another module than
+        # Guix does (special-files-service-type is in (gnu services base)
+        # here, in (gnu services) there): the same name is the same value.
+        for module in list(self.loader.modules.values()):
+            if module.fallback is not None and module.name != self.name:
+                v = module.vars.get(name, MISSING)
+                if v is not MISSING and name in module.exports:
+                    return v
+        return inert_value(n, desc, self.name, self.loader)
 
-    return fallback
+    def exports(self, name: str) -> bool:
+        """Whether a configuration importing this module sees NAME."""
+        return (self.names is None or name in self.names or name in self.compat
+                or name in PYGUIX_EXTRAS.get(self.name, ()) or name in guile_core())
+
+    def warning_for(self, name: str) -> str | None:
+        """The warning using NAME from this module deserves, if any."""
+        compat = self.compat.get(name)
+        if compat is not None and (self.names is None or name not in self.names):
+            return compat[0]
+        replacement = self.deprecated.get(name)
+        if replacement is not None:
+            return deprecation_message(name, replacement)
+        return None
 
 
-def _service_fallback(loader: Any) -> Callable[[Symbol], Any]:
-    # One service type object per name, whichever module it is imported from,
-    # so that `eq?` comparisons (modify-services) work across modules.
+def inert_value(name: str, desc: list[str], module: tuple[str, ...], loader: Any) -> Any:
+    kind = desc[0]
+    if kind == "package":
+        outputs = tuple(desc[3].split(",")) if len(desc) > 3 and desc[3] else ("out",)
+        return Package(desc[1], module, desc[2] or None, outputs=outputs)
+    if kind == "service-type":
+        return _opaque_service_type(desc[1] if len(desc) > 1 else name.removesuffix("-service-type"), loader)
+    if kind == "syntax" and name.endswith("-configuration"):
+        return OpaqueConfigurationSyntax(name)
+    if kind == "syntax":
+        return UnimplementedSyntax(name, module)
+    return Unimplemented(name, module, kind)
+
+
+def _opaque_service_type(type_name: str, loader: Any) -> Any:
+    # One service type object per name, whichever module it is reached
+    # from, so that `eq?` comparisons (modify-services) work across modules.
     cache: dict[str, Any] = loader.__dict__.setdefault("opaque_service_types", {})
-
-    def fallback(name: Symbol) -> Any:
-        n = name.name
-        if n.endswith("-service-type"):
-            if n not in cache:
-                services = loader.load(("gnu", "services"))
-                make = services.lookup(sym("opaque-service-type"))
-                cache[n] = apply_procedure(make, [sym(n[: -len("-service-type")])])
-            return cache[n]
-        if n.endswith("-configuration"):
-            return OpaqueConfigurationSyntax(n)
-        return MISSING
-
-    return fallback
+    if type_name not in cache:
+        services = loader.load(("gnu", "services"))
+        make = services.lookup(sym("opaque-service-type"))
+        cache[type_name] = apply_procedure(make, [sym(type_name)])
+    return cache[type_name]
 
 
-def vocabulary_for(name: tuple[str, ...], loader: Any) -> Callable[[Symbol], Any] | None:
-    """The open fallback for module NAME, if it belongs to an open family."""
-    if len(name) >= 3 and name[:2] == ("gnu", "packages"):
-        return _package_fallback(name)
-    if len(name) >= 3 and name[:2] == ("gnu", "services"):
-        return _service_fallback(loader)
-    return None
+def vocabulary_for(name: tuple[str, ...], loader: Any) -> ModuleVocabulary | None:
+    """The vocabulary of module NAME if Guix has such a module (the index
+    is read only for the families configurations import)."""
+    if name[:1] not in (("gnu",), ("guix",)):
+        return None
+    return ModuleVocabulary(name, loader)
+
+
+# --- deprecated record fields -------------------------------------------------------
+
+
+class FieldWarnings(CompilingMacro):
+    """A record constructor syntax that warns about deprecated fields, and
+    renames them, before handing the form to the real constructor:
+
+        (define-field-warnings image %image
+          (target platform target->platform "the 'target' field ..."))
+
+    makes `image` accept `(target "aarch64-linux-gnu")`, warn at the value,
+    and build `(platform (target->platform "aarch64-linux-gnu"))`.  With
+    NEW and CONVERTER #f the field is kept as it is (only the warning)."""
+
+    def __init__(self, name: str, ctor: CompilingMacro, rules: dict[Symbol, tuple[Any, Any, str]]):
+        self.name = name
+        self.ctor = ctor
+        self.rules = rules
+
+    def compile(self, form: Pair, scope: Scope, tail: bool) -> Node:
+        from .datum import from_list
+
+        clauses = []
+        warnings: list[tuple[str, Any]] = []
+        for p in form.cdr.pairs() if form.cdr is not NIL else []:
+            c = p.car
+            rule = self.rules.get(c.car) if type(c) is Pair and type(c.cdr) is Pair else None
+            if rule is None:
+                clauses.append((c, p.car_span))
+                continue
+            new, converter, message = rule
+            vspan = c.cdr.car_span or p.car_span
+            warnings.append((message, vspan))
+            if new is False:
+                clauses.append((c, p.car_span))
+                continue
+            value = c.cdr.car
+            if converter is not False:
+                # ((quote PROCEDURE) VALUE): the converter is the definition
+                # module's, whatever the user's scope binds.
+                value = Pair(Pair(sym("quote"), Pair(converter, NIL)), Pair(value, NIL))
+                value.span = vspan
+                value.car_span = vspan
+            clause = Pair(new, Pair(value, NIL))
+            clause.span = p.car_span
+            clause.car_span = getattr(c, "car_span", None)
+            clause.cdr.car_span = vspan
+            clauses.append((clause, p.car_span))
+        new_form = Pair(sym(self.ctor.name), NIL)
+        tail_pair = new_form
+        for c, cspan in clauses:
+            cell = Pair(c, NIL)
+            cell.car_span = cspan
+            tail_pair.cdr = cell
+            tail_pair = cell
+        new_form.span = form.span
+        new_form.car_span = form.car_span
+        node = self.ctor.compile(new_form, scope, tail)
+        if not warnings:
+            return node
+        loader = scope.module.loader
+
+        def warn_then_build(env: Any) -> Any:
+            for message, span in warnings:
+                loader.warn(message, span)
+            return node(env)
+
+        return warn_then_build
+
+
+@special("define-field-warnings")
+def _define_field_warnings(scope: Scope, x: Pair, tail: bool) -> Node:
+    """(define-field-warnings NAME CTOR (FIELD NEW CONVERTER MESSAGE) ...)."""
+    from .datum import to_list
+
+    parts = to_list(x.cdr)
+    name, ctor_name = parts[0], parts[1]
+    module = scope.module
+    ctor = module.resolve(ctor_name)
+    if not isinstance(ctor, CompilingMacro):
+        raise SchemeSyntaxError(f"define-field-warnings: {ctor_name.name} is not a record constructor", x.span)
+    rules = {}
+    for rule in parts[2:]:
+        field, new, converter, message = to_list(rule)
+        if converter is not False:
+            converter = module.lookup(converter, x.span)
+        rules[field] = (new, converter, message)
+    module.define(name, FieldWarnings(name.name, ctor, rules))
+    return lambda env: UNSPECIFIED
 
 
 # --- package procedures (gnu packages) and (guix packages) --------------------------
@@ -205,6 +578,9 @@ _register("package-propagated-inputs", lambda p: NIL)
 _register("supported-package?", lambda p, system=False: True)
 for _module in _PACKAGE_MODULES:
     define_value("%current-package-outputs", NIL, _module)
+# `#$output` in a gexp: the derivation's output (Guix's gexp macro treats the
+# name specially; here it is a value of (guix gexp), see PYGUIX_EXTRAS).
+define_value("output", Package("output", ("guix", "gexp")), ("guix", "gexp"))
 
 
 @primitive("raise-config-error")

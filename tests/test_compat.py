@@ -400,7 +400,7 @@ ERRORS = [
 (service no-default-type)
 """, ConfigError, 4, 1, "no value specified for service of type 'no-default'", None),
     ("modify-absent-service", """\
-(use-modules (gnu) (gnu services desktop))
+(use-modules (gnu) (gnu services desktop) (gnu services xorg))
 (modify-services %base-services
   (gdm-service-type config => config))
 """, ConfigError, 2, 1, "service 'gdm' not found in service list", None),
@@ -494,17 +494,17 @@ MiB = 2**20
 
 # type name -> (module, root offset, platform system, image name or None, table)
 BOARDS = {
-    "pinebook-pro-raw": ("pinebook-pro", 16 * MiB, "aarch64-linux", "pinebook-pro-disk-image", "mbr"),
-    "rock64-raw": ("rock64", 16 * MiB, "aarch64-linux", "rock64-disk-image", "mbr"),
-    "rock-4c-plus-raw": ("rock-4c-plus", 16 * MiB, "aarch64-linux", "rock-4c-plus-disk-image", "mbr"),
+    "pinebook-pro-raw": ("pinebook-pro", 16 * MiB, "aarch64-linux", None, "mbr"),
+    "rock64-raw": ("rock64", 16 * MiB, "aarch64-linux", None, "mbr"),
+    "rock-4c-plus-raw": ("rock-4c-plus", 16 * MiB, "aarch64-linux", None, "mbr"),
     "orangepi-r1-plus-lts-rk3328-raw": ("orangepi-r1-plus-lts-rk3328", 16 * MiB, "aarch64-linux",
-                                        "orangepi-r1-plus-lts-rk3328-disk-image", "mbr"),
-    "novena-raw": ("novena", 1 * MiB, "armhf-linux", "novena-disk-image", "mbr"),
+                                        None, "mbr"),
+    "novena-raw": ("novena", 1 * MiB, "armhf-linux", None, "mbr"),
     "a20-olinuxino-lime2-raw": ("a20-olinuxino-lime2", 8192 * 512, "armhf-linux",
-                                "a20-olinuxino-lime2-disk-image", "mbr"),
+                                None, "mbr"),
     "am335x-evm-raw": ("am335x-evm", 4 * MiB, "armhf-linux", None, "mbr"),
-    "unmatched-raw": ("unmatched", 0, "riscv64-linux", "unmatched-disk-image", "gpt"),
-    "visionfive2-raw": ("visionfive2", 0, "riscv64-linux", "visionfive2-disk-image", "gpt"),
+    "unmatched-raw": ("unmatched", 0, "riscv64-linux", None, "gpt"),
+    "visionfive2-raw": ("visionfive2", 0, "riscv64-linux", None, "gpt"),
 }
 
 

@@ -161,9 +161,9 @@ VALUES = [
     V("(use-modules (my base)) (define answer 7) answer", "7", "own-definition-shadows-import"),
     V("(use-modules (my base) (my base)) answer", "42", "use-twice"),
     # (gnu services ...) and (gnu packages ...) are open vocabularies: any family name is accepted
-    V("(use-modules (gnu services)) (use-service-modules nonexistent-family-xyz)"
-      "(service-type? nonexistent-family-xyz-service-type)", "#t",
-      "use-service-modules-open-vocabulary"),
+    V("(use-modules (gnu services)) (use-service-modules networking)"
+      "(service-type? dhcpcd-service-type)", "#t",
+      "use-service-modules-closed-vocabulary"),
 ]
 
 

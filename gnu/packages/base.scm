@@ -3,25 +3,13 @@
 ;;; Packages are values that keep their names; pyguix realizes them from
 ;;; substitutes.  Other (gnu packages ...) modules answer any package name.
 
+;; The packages Guix's (gnu packages base) exports come from the index of
+;; Guix 1.5 (with their versions); these others are pyguix's shortcuts for
+;; its own Scheme (%base-packages), which configurations do not see here.
 (define-module (gnu packages base)
   #:use-module (gnu packages))
 
-(define-public hello (specification->package "hello"))
-(define-public grep (specification->package "grep"))
-(define-public sed (specification->package "sed"))
-(define-public tar (specification->package "tar"))
-(define-public patch (specification->package "patch"))
-(define-public diffutils (specification->package "diffutils"))
-(define-public findutils (specification->package "findutils"))
-(define-public coreutils (specification->package "coreutils"))
-(define-public gnu-make (specification->package "gnu-make"))
 (define-public make (specification->package "make"))
-(define-public binutils (specification->package "binutils"))
-(define-public glibc (specification->package "glibc"))
-(define-public glibc-locales (specification->package "glibc-locales"))
-(define-public glibc-utf8-locales (specification->package "glibc-utf8-locales"))
-(define-public tzdata (specification->package "tzdata"))
-(define-public which (specification->package "which"))
 (define-public gawk (specification->package "gawk"))
 (define-public bash (specification->package "bash"))
 (define-public bash-minimal (specification->package "bash-minimal"))

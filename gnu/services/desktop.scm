@@ -5,6 +5,7 @@
   #:use-module (gnu services base)
   #:use-module (gnu services networking)
   #:use-module (gnu services dbus)
+  #:use-module (gnu services avahi)
   #:use-module ((gnu services xorg) #:select (gdm-service-type))
   #:re-export (dbus-root-service-type polkit-service-type)  ;older pyguix had them here
   #:export (%desktop-services desktop-services-for-system

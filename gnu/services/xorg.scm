@@ -4,7 +4,7 @@
   #:use-module (gnu services)
   #:use-module (guix gexp)
   #:use-module ((gnu packages admin) #:select (shepherd))
-  #:use-module ((gnu packages shadow) #:select (shadow))
+  #:use-module ((gnu packages admin) #:select (shadow))
   #:use-module ((gnu packages display-managers) #:select (sddm))
   #:use-module ((gnu packages xorg) #:select (xauth xorg-server))
   #:export (xorg-configuration xorg-configuration? set-xorg-configuration

@@ -16,7 +16,9 @@
   #:use-module (gnu system)
   #:use-module (gnu bootloader grub)
   #:use-module (guix platform)
+  #:use-module ((guix platforms arm) #:select (armv7-linux aarch64-linux))
   #:export (root-offset root-label
+            arm32-disk-image arm64-disk-image       ;Guix 1.2's, deprecated
             esp-partition esp32-partition esp-partition/grub esp32-partition/grub
             root-partition
 
@@ -149,6 +151,20 @@
            (inherit root-partition)
            (offset offset))))
    (volatile-root? #f)))
+
+;; The ARM images of Guix 1.2 (the image API announcement): a root
+;; partition at 1 MiB for an armhf or aarch64 machine.  Gone from Guix
+;; since 1.4; a configuration naming them gets a warning (see COMPAT in
+;; schemeconf/vocabulary.py) and these equivalents.
+(define arm32-disk-image
+  (image
+   (inherit (raw-with-offset-disk-image))
+   (platform armv7-linux)))
+
+(define arm64-disk-image
+  (image
+   (inherit arm32-disk-image)
+   (platform aarch64-linux)))
 
 ;;; Image types: what `pyguix system image -t NAME' can make.
 

@@ -17,11 +17,13 @@ for string-index, string-split, string-tokenize and friends.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
 
 from ..datum import Char
 from ..primitives import call, define_value, primitive
-from . import check, is_procedure, is_exact_int, want_char, want_string, wrong
+from .common import check, is_exact_int, is_procedure, want_char, want_string, wrong
 
 
 class CharSet:
@@ -173,10 +175,10 @@ def _char_compare(name: str, test, fold: bool) -> None:
         for i, c in enumerate(chars):
             ch = want_char(name, c, i + 1).ch
             keys.append(ch.casefold() if fold else ch)
-        return all(test(a, b) for a, b in zip(keys, keys[1:]))
+        return all(test(a, b) for a, b in pairwise(keys))
     primitive(name)(compare)
 
 
-for _suffix, _test in _ORDERS.items():
-    _char_compare("char" + _suffix, _test, False)
-    _char_compare("char-ci" + _suffix, _test, True)
+for _suffix, _order in _ORDERS.items():
+    _char_compare("char" + _suffix, _order, False)
+    _char_compare("char-ci" + _suffix, _order, True)

@@ -20,12 +20,24 @@ import math
 from typing import Any
 
 from ..datum import (
-    EOF, NIL, UNSPECIFIED, Char, Keyword, Pair, Symbol, Unspecified, Values, Vector,
-    equal_by, is_list, is_number,
+    EOF,
+    NIL,
+    UNSPECIFIED,
+    Char,
+    Keyword,
+    Pair,
+    Symbol,
+    Unspecified,
+    Values,
+    Vector,
+    equal_by,
+    is_list,
+    is_number,
 )
 from ..errors import UserError
 from ..primitives import Primitive, call, primitive
-from . import SRFI1, display_text, is_procedure, make_list, truthy, want_list, want_procedure, write_text, wrong
+from .common import SRFI1, display_text, is_procedure, make_list, truthy, want_list, want_procedure, write_text, wrong
+from .output import format_directives
 
 FIXNUM = 2 ** 61
 
@@ -123,7 +135,7 @@ def apply_(proc, *args):
 def _columns(who: str, lists) -> list[list[Any]]:
     """Rows of the Nth elements of LISTS, stopping at the shortest list."""
     columns = [want_list(who, lst, i + 2) for i, lst in enumerate(lists)]
-    return [list(row) for row in zip(*columns)]
+    return [list(row) for row in zip(*columns, strict=False)]
 
 
 def map_(proc, first, *rest):
@@ -194,8 +206,6 @@ def throw(key, *args):
 @primitive("scm-error")
 def scm_error(key, who, message, args, rest):
     """(scm-error key subr message args rest): MESSAGE may use ~a/~s for ARGS."""
-    from .output import format_directives
-
     text = format_directives("scm-error", message, want_list("scm-error", args, 4)) \
         if isinstance(message, str) else write_text(message)
     prefix = f"{write_text(who) if not isinstance(who, str) else who}: " if who is not False else ""
@@ -241,10 +251,7 @@ def compose(*procs):
     def composed(*args):
         result = call(procs[-1], *args)
         for proc in reversed(procs[:-1]):
-            if isinstance(result, Values):
-                result = call(proc, *result.items)
-            else:
-                result = call(proc, result)
+            result = call(proc, *result.items) if isinstance(result, Values) else call(proc, result)
         return result
 
     return Primitive("compose", composed, 0, None)

@@ -12,12 +12,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from ..datum import NIL, Pair, Values, Vector
 from ..errors import EvalLimit
 from ..primitives import call, primitive
-from . import make_list, truthy, want_list, want_procedure, wrong
+from .common import make_list, truthy, want_list, want_procedure, wrong
 from .control import is_eq, is_equal, is_eqv
 from .lists import _append, _test, both, srfi
 
@@ -31,7 +32,7 @@ def _pred(who: str, proc: Any):
 
 def _rows(who: str, lists) -> list[list[Any]]:
     columns = [want_list(who, lst, i + 2) for i, lst in enumerate(lists)]
-    return [list(row) for row in zip(*columns)]
+    return [list(row) for row in zip(*columns, strict=False)]  # up to the shortest list
 
 
 # --- filtering ----------------------------------------------------------------------
@@ -55,7 +56,8 @@ def remove(pred, lst):
 @srfi("partition")
 def partition(pred, lst):
     test = _pred("partition", pred)
-    yes, no = [], []
+    yes: list[Any] = []
+    no: list[Any] = []
     for x in want_list("partition", lst, 2):
         (yes if test(x) else no).append(x)
     return Values([make_list(yes), make_list(no)])
@@ -245,7 +247,7 @@ def reduce_right(f, ridentity, lst):
 def _unfold_items(who: str, stop, mapper, successor, seed) -> tuple[list[Any], Any]:
     for i, proc in enumerate((stop, mapper, successor)):
         want_procedure(who, proc, i + 1)
-    items = []
+    items: list[Any] = []
     while call(stop, seed) is False:
         if len(items) >= UNFOLD_LIMIT:
             raise EvalLimit(f"{who}: more than {UNFOLD_LIMIT} elements")
@@ -334,7 +336,7 @@ def _sorted(who: str, items: list[Any], less: Any) -> list[Any]:
         def __init__(self, value: Any):
             self.value = value
 
-        def __lt__(self, other: "Key") -> bool:
+        def __lt__(self, other: Key) -> bool:
             return truthy(call(less, self.value, other.value))
 
     return sorted(items, key=Key)
@@ -357,7 +359,7 @@ def _make_sort(who: str, in_place: bool):
                 return seq
             return Vector(result)
         if in_place and isinstance(seq, Pair):
-            for pair, value in zip(seq.pairs(), result):
+            for pair, value in zip(seq.pairs(), result, strict=False):  # LESS may have cut the list
                 pair.car = value
             return seq
         return make_list(result)
@@ -373,4 +375,4 @@ for _name, _in_place in (("sort", False), ("stable-sort", False), ("sort!", True
 def sorted_p(seq, less):
     items = _sequence("sorted?", seq)
     want_procedure("sorted?", less, 2)
-    return not any(truthy(call(less, b, a)) for a, b in zip(items, items[1:]))
+    return not any(truthy(call(less, b, a)) for a, b in pairwise(items))

@@ -21,8 +21,16 @@ from ..budget import MAX_ELEMENTS, check_elements
 from ..datum import NIL, UNSPECIFIED, Pair, Values
 from ..errors import WrongType
 from ..primitives import call, primitive
-from . import (
-    SRFI1, check, is_exact_int, make_list, truthy, want_index, want_list, want_procedure, wrong,
+from .common import (
+    SRFI1,
+    check,
+    is_exact_int,
+    make_list,
+    truthy,
+    want_index,
+    want_list,
+    want_procedure,
+    wrong,
 )
 from .control import is_eq, is_equal, is_eqv
 from .numbers import add, mul, want_number

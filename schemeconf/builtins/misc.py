@@ -20,9 +20,10 @@ from typing import Any
 
 from ..datum import UNSPECIFIED, Char, Pair, Vector, is_number
 from ..primitives import call, primitive
-from . import SRFI1, check, wrong, make_list, truthy, want_list, want_procedure, want_string
+from .common import SRFI1, check, make_list, truthy, want_list, want_procedure, want_string, wrong
 from .control import FIXNUM, is_eq, is_equal, is_eqv
 from .lists import _assoc, _test, srfi
+
 
 def _ref_procs(name: str, same) -> None:
     def ref(alist, key):

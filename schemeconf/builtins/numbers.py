@@ -16,14 +16,16 @@ No Python exception escapes: division by zero and overflow are SchemeErrors.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from ..datum import Values, is_integer, is_number
 from ..errors import EvalLimit, SchemeError
 from ..primitives import primitive
-from . import check, format_number, is_exact_int, want_string, write_text, wrong
+from .common import check, format_number, is_exact_int, want_string, write_text, wrong
 
 MAX_BITS = 1_000_000  # exact results larger than this are refused (runaway expt)
 
@@ -50,7 +52,7 @@ def _positions(args) -> list[int | None]:
 
 
 def _numbers(who: str, args) -> None:
-    for x, pos in zip(args, _positions(args)):
+    for x, pos in zip(args, _positions(args), strict=True):
         want_number(who, x, pos)
 
 
@@ -111,7 +113,7 @@ def minus(first, *rest):
         return -first
     result = first
     for x in rest:
-        result = _guard("-", lambda: result - x)
+        result = _guard("-", operator.sub, result, x)
     return result
 
 
@@ -139,13 +141,13 @@ def one_minus(x):
 def _comparison(name: str, test) -> None:
     def compare(*args):
         _numbers(name, args)
-        return all(test(a, b) for a, b in zip(args, args[1:]))
+        return all(test(a, b) for a, b in pairwise(args))
     primitive(name)(compare)
 
 
-for _name, _test in (("=", lambda a, b: a == b), ("<", lambda a, b: a < b), (">", lambda a, b: a > b),
-                     ("<=", lambda a, b: a <= b), (">=", lambda a, b: a >= b)):
-    _comparison(_name, _test)
+for _name, _order in (("=", operator.eq), ("<", operator.lt), (">", operator.gt),
+                      ("<=", operator.le), (">=", operator.ge)):
+    _comparison(_name, _order)
 
 
 # --- predicates ---------------------------------------------------------------------
@@ -180,8 +182,8 @@ def _number_predicate(name: str, test) -> None:
 
 for _name, _test in _TYPE_PREDICATES.items():
     _type_predicate(_name, _test)
-for _name, _test in _NUMBER_PREDICATES.items():
-    _number_predicate(_name, _test)
+for _name, _number_test in _NUMBER_PREDICATES.items():
+    _number_predicate(_name, _number_test)
 
 
 @primitive("odd?")
@@ -276,7 +278,7 @@ _extremum("max", max)
 def _int_fold(name: str, combine, unit: int) -> None:
     def fold(*args):
         result = unit
-        for x, pos in zip(args, _positions(args)):
+        for x, pos in zip(args, _positions(args), strict=True):
             want_integer(name, x, pos)
             result = combine(result, int(x))
         inexact = any(isinstance(x, float) for x in args)

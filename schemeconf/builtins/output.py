@@ -22,7 +22,16 @@ from ..budget import check_chars
 from ..datum import UNSPECIFIED, is_number
 from ..errors import WrongType
 from ..primitives import primitive
-from . import display_text, format_number, pretty_text, is_exact_int, want_char, want_list, want_string, write_text
+from .common import (
+    display_text,
+    format_number,
+    is_exact_int,
+    pretty_text,
+    want_char,
+    want_list,
+    want_string,
+    write_text,
+)
 
 _PARAM = re.compile(r"([+-]?\d+|'.|[vV#])?")
 _PREFIX = re.compile(r"(?:[+-]?\d+|'.|[vV#])?(?:,(?:[+-]?\d+|'.|[vV#])?)*[:@]*")
@@ -61,6 +70,7 @@ class _Formatter:
         params: list[Any] = []
         while True:
             m = _PARAM.match(self.fmt, i, end)
+            assert m is not None  # the pattern matches the empty string
             params.append(self.param(m.group(1)))
             i = m.end()
             if i < end and self.fmt[i] == ",":
@@ -145,6 +155,7 @@ class _Formatter:
 
     def parse_quiet(self, i: int, end: int) -> tuple[str, int]:
         m = _PREFIX.match(self.fmt, i, end)
+        assert m is not None  # the pattern matches the empty string
         j = m.end()
         if j >= end:
             raise WrongType(f"{self.who}: format string ends inside a directive: {write_text(self.fmt)}")

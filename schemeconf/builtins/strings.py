@@ -18,15 +18,23 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
-from ..datum import UNSPECIFIED, Char, Keyword, Symbol
 from ..budget import check_chars
+from ..datum import UNSPECIFIED, Char, Keyword, Symbol
 from ..primitives import call, primitive
-from . import (
-    check, is_exact_int, make_list, want_char, want_list, want_procedure, want_string, wrong,
-)
 from .chars import _SETS, CharSet, char_matcher
+from .common import (
+    check,
+    is_exact_int,
+    make_list,
+    want_char,
+    want_list,
+    want_procedure,
+    want_string,
+    wrong,
+)
 
 _WHITESPACE = CharSet(str.isspace, "whitespace")
 _GRAPHIC = CharSet(_SETS["graphic"], "graphic")
@@ -106,8 +114,11 @@ def list_to_string(lst):
     return "".join(c.ch for c in items)
 
 
+_INFIX = Symbol("infix")
+
+
 @primitive("string-join")
-def string_join(lst, delimiter=" ", grammar=Symbol("infix")):
+def string_join(lst, delimiter=" ", grammar=_INFIX):
     items = want_list("string-join", lst, 1)
     for s in items:
         check("string-join", isinstance(s, str), "list of strings", lst, 1)
@@ -129,7 +140,8 @@ def string_join(lst, delimiter=" ", grammar=Symbol("infix")):
 def string_split(s, separator):
     want_string("string-split", s, 1)
     is_sep = char_matcher("string-split", separator, 2)
-    parts, current = [], []
+    parts: list[str] = []
+    current: list[str] = []
     for c in s:
         if is_sep(c):
             parts.append("".join(current))
@@ -201,10 +213,13 @@ _trim("string-trim-right", False, True)
 _trim("string-trim-both", True, True)
 
 
+_SPACE = Char(" ")
+
+
 def _pad(name: str, on_left: bool) -> None:
-    def pad(s, n, fill=Char(" ")):
+    def pad(s, n, fill=_SPACE):
         want_string(name, s, 1)
-        check(name, is_exact_int(n) and 0 <= n, "non-negative exact integer", n, 2)
+        check(name, is_exact_int(n) and n >= 0, "non-negative exact integer", n, 2)
         check_chars(name, n)
         ch = want_char(name, fill, 3).ch
         if on_left:
@@ -244,7 +259,7 @@ def string_tokenize(s, token_set=_GRAPHIC):
 def string_for_each(proc, s, *more):
     want_procedure("string-for-each", proc, 1)
     strings = [want_string("string-for-each", x, i + 2) for i, x in enumerate((s, *more))]
-    for chars in zip(*strings):
+    for chars in zip(*strings, strict=False):  # up to the shortest string
         call(proc, *(Char(c) for c in chars))
     return UNSPECIFIED
 
@@ -272,8 +287,8 @@ def _char_scan(name: str, make) -> None:
 
 
 _char_scan("string-count", lambda hits, s: sum(hits))
-_char_scan("string-filter", lambda hits, s: "".join(c for c, h in zip(s, hits) if h))
-_char_scan("string-delete", lambda hits, s: "".join(c for c, h in zip(s, hits) if not h))
+_char_scan("string-filter", lambda hits, s: "".join(c for c, h in zip(s, hits, strict=True) if h))
+_char_scan("string-delete", lambda hits, s: "".join(c for c, h in zip(s, hits, strict=True) if not h))
 _char_scan("string-any", lambda hits, s: any(hits))
 _char_scan("string-every", lambda hits, s: all(hits))
 
@@ -286,7 +301,7 @@ def _string_compare(name: str, test, fold: bool) -> None:
     def compare(*strings):
         keys = [want_string(name, s, i + 1) for i, s in enumerate(strings)]
         keys = [k.casefold() for k in keys] if fold else keys
-        return all(test(a, b) for a, b in zip(keys, keys[1:]))
+        return all(test(a, b) for a, b in pairwise(keys))
     primitive(name)(compare)
 
 

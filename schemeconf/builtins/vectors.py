@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..datum import UNSPECIFIED, Vector
 from ..budget import check_elements
+from ..datum import UNSPECIFIED, Vector
 from ..primitives import call, primitive
-from . import check, is_exact_int, make_list, want_list, want_procedure, want_string
+from .common import check, is_exact_int, make_list, want_list, want_procedure, want_string
 
 RNRS_BYTEVECTORS = ("rnrs", "bytevectors")
 
@@ -107,7 +107,7 @@ def vector_append(*vectors):
 
 
 def _columns(who: str, vectors) -> list[tuple[Any, ...]]:
-    return list(zip(*(want_vector(who, v, i + 2) for i, v in enumerate(vectors))))
+    return list(zip(*(want_vector(who, v, i + 2) for i, v in enumerate(vectors)), strict=False))  # up to the shortest
 
 
 @primitive("vector-map")

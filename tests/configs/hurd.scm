@@ -1,6 +1,6 @@
 ;; GNU/Hurd in a virtual machine.
 (use-modules (gnu) (gnu system hurd) (gnu system image))
-(use-package-modules hurd ssh)
+(use-package-modules gdb hurd ssh version-control)
 (use-service-modules ssh)
 
 (operating-system

@@ -50,7 +50,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image (* 8192 512)))
-                   (name 'a20-olinuxino-lime2-disk-image)
                    (platform armv7-linux)
                    (operating-system os))))))
 

@@ -14,6 +14,8 @@
   #:use-module (gnu bootloader grub)
   #:use-module (gnu image)
   #:use-module (gnu packages hurd)
+  #:use-module (gnu packages version-control)
+  #:use-module (gnu packages ssh)
   #:use-module (gnu services)
   #:use-module (gnu services ssh)
   #:use-module (gnu system)
@@ -39,9 +41,9 @@
     (bootloader (bootloader-configuration
                  (bootloader grub-minimal-bootloader)
                  (targets '("/dev/sdX"))))
-    (kernel-arguments '("noide"))       ;use rumpdisk, not GNU Mach's IDE driver
+    (kernel-arguments '())              ;as Guix 1.5 has it
     (file-systems (cons (file-system
-                          (device (file-system-label "hurd"))
+                          (device (file-system-label "my-root"))
                           (mount-point "/")
                           (type "ext2"))
                         %base-file-systems))

@@ -51,7 +51,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image root-offset))
-                   (name 'novena-disk-image)
                    (platform armv7-linux)
                    (operating-system os))))))
 

@@ -60,7 +60,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image (* 16 (expt 2 20))))
-                   (name 'orangepi-r1-plus-lts-rk3328-disk-image)
                    (platform aarch64-linux)
                    (operating-system os))))))
 

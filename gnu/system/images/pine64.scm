@@ -61,7 +61,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image))
-                   (name 'pine64-disk-image)
                    (platform aarch64-linux)
                    (operating-system os))))))
 

@@ -57,7 +57,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image (* 16 (expt 2 20))))
-                   (name 'pinebook-pro-disk-image)
                    (platform aarch64-linux)
                    (operating-system os))))))
 

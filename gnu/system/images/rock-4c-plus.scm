@@ -58,7 +58,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image (* 16 (expt 2 20))))
-                   (name 'rock-4c-plus-disk-image)
                    (platform aarch64-linux)
                    (operating-system os))))))
 

@@ -52,7 +52,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit (raw-with-offset-disk-image (expt 2 24)))
-                   (name 'rock64-disk-image)
                    (platform aarch64-linux)
                    (operating-system os))))))
 

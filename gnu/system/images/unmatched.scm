@@ -83,7 +83,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit unmatched-disk-image)
-                   (name 'unmatched-disk-image)
                    (platform riscv64-linux)
                    (operating-system os))))))
 

@@ -82,7 +82,6 @@
    (constructor (lambda (os)
                   (image
                    (inherit visionfive2-disk-image)
-                   (name 'visionfive2-disk-image)
                    (platform riscv64-linux)
                    (operating-system os))))))
 

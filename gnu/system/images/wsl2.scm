@@ -15,6 +15,7 @@
 (define-module (gnu system images wsl2)
   #:use-module (gnu bootloader)
   #:use-module (gnu image)
+  #:use-module (gnu packages admin)
   #:use-module (gnu packages base)
   #:use-module (gnu packages bash)
   #:use-module (gnu packages linux)

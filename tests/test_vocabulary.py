@@ -1,0 +1,102 @@
+"""The closed vocabulary: Guix 1.5's modules bind exactly what they export
+(schemeconf/lib/vocabulary-1.5.json.gz, made by scripts/gen_vocabulary.py),
+and a misspelt name is an unbound variable with a hint, at its line and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemeconf.errors import UnboundVariable
+from schemeconf.interpreter import Interpreter, run_deep
+from schemeconf.printer import write_string
+from schemeconf.vocabulary import INDEX, OLD_INDEX
+
+
+def evaluate(text: str):
+    interp = Interpreter()
+    warnings: list[str] = []
+    interp.loader.warning_sink = warnings.append
+    value = run_deep(lambda: interp.eval_string(text, "config.scm"))
+    return value, warnings
+
+
+def unbound(text: str) -> UnboundVariable:
+    with pytest.raises(UnboundVariable) as info:
+        evaluate(text)
+    return info.value
+
+
+# (config, name, line, column, a fragment of the hint)
+MISSPELT = [
+    ("(use-package-modules ssh)\n(list opensh)", "opensh", 2, 7, "did you mean 'openssh'"),
+    ("(use-modules (gnu))\n(use-package-modules linux)\n(list linux-libre-arm64-generik)",
+     "linux-libre-arm64-generik", 3, 7, "'linux-libre-arm64-generic'"),
+    ("(use-service-modules networking)\n(service dhcpcd-servce-type)", "dhcpcd-servce-type", 2, 10,
+     "did you mean 'dhcpcd-service-type'"),
+    ("(use-service-modules ssh)\n  (service openssh-service)", "openssh-service", 2, 12, "openssh-service-type"),
+    ("(use-modules (gnu bootloader u-boot))\n(list u-boot-pine64-lts-bootloadr)", "u-boot-pine64-lts-bootloadr",
+     2, 7, "did you mean 'u-boot-pine64-lts-bootloader'"),
+    ("(use-modules (gnu))\ngrub-efi-bootloder", "grub-efi-bootloder", 2, 1, "did you mean 'grub-efi-bootloader'"),
+    ("(use-modules (gnu system image))\n(list efi-disk-imag)", "efi-disk-imag", 2, 7, "did you mean 'efi-disk-image'"),
+    ("(use-modules (gnu system images pine64))\npine64-image-typ", "pine64-image-typ", 2, 1,
+     "did you mean 'pine64-image-type'"),
+    # A package of a module that is not imported: which module has it.
+    ("(use-modules (gnu))\n(list openssh)", "openssh", 2, 7, "add it with (use-package-modules ssh)"),
+    # Guile's core has no remove: (srfi srfi-1) does, as in Guix.
+    ("(use-modules (gnu))\n(remove even? '(1 2 3))", "remove", 2, 2, "(use-modules (srfi srfi-1))"),
+    # A name only an older Guix had.
+    ("(use-modules (gnu))\n(list guix-publish-service)", "guix-publish-service", 2, 7, "existed in Guix 1.2"),
+]
+
+
+@pytest.mark.parametrize("text,name,line,col,hint", MISSPELT, ids=[m[1] for m in MISSPELT])
+def test_misspelt_name_is_unbound_with_hint(text, name, line, col, hint):
+    err = unbound(text)
+    assert err.message == f"unbound variable: {name}"
+    assert (err.span.line, err.span.col) == (line, col)
+    assert hint in (err.hint or ""), err.hint
+
+
+def test_remove_works_with_srfi_1():
+    value, _ = evaluate("(use-modules (gnu) (srfi srfi-1))\n(remove even? '(1 2 3))")
+    assert write_string(value) == "(1 3)"
+
+
+def test_packages_have_guix_names_and_versions():
+    value, _ = evaluate("(use-modules (guix packages))\n(use-package-modules base ssh)\n"
+                        "(map (lambda (p) (list (package-name p) (package-version p))) (list hello openssh-sans-x))")
+    expected = [INDEX.exports(("gnu", "packages", m))[v] for m, v in (("base", "hello"), ("ssh", "openssh-sans-x"))]
+    assert write_string(value) == "(" + " ".join(f'("{e[1]}" "{e[2]}")' for e in expected) + ")"
+
+
+def test_gnu_binds_what_guix_gnu_binds():
+    # pyguix's own helpers are not visible to a configuration...
+    err = unbound("(use-modules (gnu))\nopaque-service-type")
+    assert err.name == "opaque-service-type"
+    # ... and every name Guix's (gnu) exports is bound.
+    names = " ".join(n for n, d in sorted(INDEX.exports(("gnu",)).items()) if d[0] not in ("syntax", "procedure"))
+    value, _ = evaluate(f"(use-modules (gnu))\n(length (list {names}))")
+    assert value == len(names.split())
+
+
+def test_every_guix_service_type_is_a_service_type():
+    value, _ = evaluate("(use-service-modules mail databases)\n"
+                        "(map service-type-name (list dovecot-service-type postgresql-service-type))")
+    assert write_string(value) == "(dovecot postgresql)"
+    value, _ = evaluate("(use-service-modules mail)\n"
+                        "(service-kind (service dovecot-service-type (dovecot-configuration (protocols '()))))")
+    assert write_string(value).startswith("#<<service-type> name: dovecot")
+
+
+def test_unknown_package_module_is_an_error():
+    from schemeconf.errors import ModuleError
+
+    with pytest.raises(ModuleError):
+        evaluate("(use-package-modules no-such-family)")
+
+
+def test_index_records_guix_versions():
+    assert INDEX.guix_version == "1.5.0"
+    assert OLD_INDEX.guix_version == "1.2.0"
+    assert INDEX.exports(("gnu", "packages", "nss"))["nss-certs"][0] == "package"
+    assert INDEX.deprecated(("gnu", "system", "image"))["esp-partition"] == "esp-partition/grub"
