@@ -322,9 +322,7 @@ def blob_extent(plan: ImagePlan, write: RawWrite) -> int | None:
     package = plan.os.bootloader.package
     if (package, write.file) in _SIZES:
         return _SIZES[(package, write.file)]
-    from .bootable import target_system
-
-    directory = cached_board_dir(package, target_system(plan))
+    directory = cached_board_dir(package, plan.system)
     if directory is None:
         return None
     try:
@@ -339,10 +337,8 @@ def blob_unavailable(plan: ImagePlan) -> str | None:
     """Why no reachable package provides PLAN's U-Boot blobs, or None."""
     if plan.os is None or not plan.os.bootloader.raw_writes or not plan.os.bootloader.package:
         return None
-    from .bootable import target_system
-
     try:
-        board_source(plan.os.bootloader.package, target_system(plan))
+        board_source(plan.os.bootloader.package, plan.system)
     except BuildError as e:
         return e.message
     return None

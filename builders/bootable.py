@@ -2,12 +2,17 @@
 
 The pipeline calls, in order:
 
-1. `prepare(...)` once the root tree is staged: realizes the packages from
-   substitutes, installs the busybox-based running system, copies the kernel
-   and writes the initrd into /boot (GNU Mach for the Hurd), writes the
-   bootloader's configuration file, and returns what the ESP must hold;
-2. `finish(parts, raw_disk)` once the raw disk is assembled: writes the
+1. `prepare(ctx, tree, ...)` once the root tree is staged: realizes the
+   packages from substitutes, installs the busybox-based running system,
+   copies the kernel and writes the initrd into /boot (GNU Mach for the
+   Hurd), writes the bootloader's configuration file;
+2. `esp_files(ctx, parts, initializer)` for each partition an ESP
+   initializer fills: the EFI loader(s) it holds;
+3. `finish(parts, raw_disk)` once the raw disk is assembled: writes the
    bootloader's boot code (GRUB's boot.img and core.img for BIOS).
+
+Everything about the target comes from the plan (`plan.system`,
+`plan.is_hurd`), never from the machine building the image.
 
 What cannot be realized — declared packages without a substitute, services
 the busybox system does not run, the Hurd's servers — is collected in
@@ -16,52 +21,41 @@ the busybox system does not run, the Hurd's servers — is collected in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .boards import install_board
 from .bootloaders import BootContext, Installer, installer_for
-from .errors import BuildError
-from .plan import ImagePlan
+from .build import BuildContext
+from .disk import write_at
+from .errors import BuildError, error_at
+from .hurd import install_hurd
+from .initrd import make_initrd
+from .modules import kernel_image
+from .plan import ImagePlan, Initializer
+from .substitutes import SubstituteUnavailable, realize_guix
+from .substitutes.mapping import debian_architecture, debian_packages, unavailable_reason
+from .substitutes.provider import realize
+from .system import install_system
 from .tree import Tree
 
-# Guix's ESP initializer makes the EFI loader of the build host's type (build-pipeline.md §3.3).
+# Guix's ESP initializer makes the EFI loader of the build host's type (Guix's initialize-efi-partition).
 EFI_ARCHS = {"x86_64-linux": ("x86_64",), "i686-linux": ("i386",), "i586-gnu": ("i386",), "x86_64-gnu": ("x86_64",)}
-
-
-# Services whose extensions the root tree itself realizes (builders/rootfs.py).
-TREE_SERVICES = {"etc", "special-files", "profile", "activate", "setuid-program", "privileged-program"}
+# initialize-efi32-partition: the 32-bit UEFI loader of the system's family.
+EFI32_ARCHS = {"x86_64-linux": ("i386",), "i686-linux": ("i386",), "i586-gnu": ("i386",), "x86_64-gnu": ("i386",)}
 
 
 @dataclass
 class BootParts:
     installer: Installer
     context: BootContext
-    esp_files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     write_boot_code: bool = True
     raw_writes: list = field(default_factory=list)   # (offset, bytes or Path, name): U-Boot blobs
 
 
-def target_system(plan: ImagePlan) -> str:
-    """The Nix-style system the image is for: the image's platform, else this machine."""
-    from .substitutes.mapping import host_system
-
-    return plan.platform_system or host_system()
-
-
-def is_hurd(plan: ImagePlan) -> bool:
-    return bool(plan.os and plan.os.hurd) or target_system(plan).endswith("-gnu")
-
-
-def _provider(substitutes: Path | None):
-    from .substitutes import default_provider
-
-    return default_provider(substitutes)
-
-
-def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_index: int, has_esp: bool,
-            substitutes: Path | None = None, strict: bool = False, stamp: int = 1,
-            live: bool = False) -> BootParts:
+def prepare(ctx: BuildContext, tree: Path, *, root_uuid: str, root_index: int, live: bool = False) -> BootParts:
     """Install the running system, kernel, initrd and bootloader configuration into TREE.
 
     LIVE (ISO images): the root is the ISO 9660 file system found by ROOT_UUID
@@ -69,17 +63,16 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
     bootloader is GRUB as grub-mkrescue sets it up, whatever the OS declares
     (Guix's operating-system-for-image does the same); builders/live.py makes
     the El Torito images."""
+    plan = ctx.plan
     assert plan.os is not None
-    provider = _provider(substitutes)
-    system = target_system(plan)
+    provider, system, stamp = ctx.provider, plan.system, ctx.epoch
+    has_esp = not live and any(p.initialization.content == "esp" for p in plan.partitions)
     warnings = unrealizable_packages(plan, system)
     Tree(tree).mkdir("boot", 0o755)
     hurd_modules: tuple[str, ...] = ()
     fdtdir: str | None = None
     raw_writes: list = []
-    if is_hurd(plan):
-        from .hurd import install_hurd  # GNU Mach, the Hurd's boot modules, device nodes
-
+    if plan.is_hurd:
         hurd = install_hurd(plan, provider, system, tree, root_index=root_index)
         kernel_path, initrd_path, hurd_modules = hurd.kernel_path, None, hurd.module_lines
         if "hurd" in hurd.installed:  # a --substitutes folder provided the Hurd after all
@@ -88,30 +81,24 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
     else:
         kernel_path, initrd_path, unrealized = _install_linux(plan, provider, system, tree, root_uuid, stamp,
                                                               live=live)
-        in_tree = {s.kind for s in plan.os.services if set(s.extends) & TREE_SERVICES}
-        warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized if s not in in_tree]
+        warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized]
         if plan.os.bootloader.name in ("u-boot", "extlinux", "extlinux-gpt") and not live:
-            from .boards import install_board  # device trees, and the board's U-Boot blobs
-
             board = install_board(plan, provider, system, tree)
             fdtdir, raw_writes = board.fdtdir, board.raw_writes
             warnings += board.warnings
     installer = installer_for("grub-mkrescue" if live else plan.os.bootloader.name)
     context = BootContext(
         os_plan=plan.os, table=plan.partition_table, root_partition_index=root_index, root_uuid=root_uuid,
-        kernel_path=kernel_path, initrd_path=initrd_path, hurd=is_hurd(plan), hurd_module_lines=hurd_modules,
+        kernel_path=kernel_path, initrd_path=initrd_path, hurd=plan.is_hurd, hurd_module_lines=hurd_modules,
         fdtdir=fdtdir, efi_archs=EFI_ARCHS.get(system, ()), grub_dirs=provider,
     )
     image = Tree(tree)
     try:
         text = installer.config_text(context)
     except ValueError as e:  # e.g. a serial-unit GRUB cannot use
-        from .pipeline import error_at
-
         raise error_at(plan.os.bootloader.origin, f"{plan.os.bootloader.name}: {e}") from None
     image.mkdir(str(Path(installer.config_file).parent), 0o755)
     image.write_text(installer.config_file, text, 0o644)
-    esp = installer.esp_files(context, work) if has_esp else {}
     # Guix's GPT images have no BIOS boot partition, so BIOS GRUB has nowhere
     # to put its core image there: such an image boots through its ESP (UEFI).
     bios_on_gpt = installer.name == "grub" and plan.partition_table == "gpt"
@@ -119,16 +106,24 @@ def prepare(plan: ImagePlan, tree: Path, work: Path, *, root_uuid: str, root_ind
         warnings.append("grub-bootloader on a GPT image: no BIOS boot code is written (the image has no BIOS "
                         "boot partition); it boots on UEFI through the ESP" if has_esp else
                         "grub-bootloader on a GPT image without an ESP: the image is not bootable")
-    if strict and warnings:
+    if ctx.options.strict and warnings:
         raise BuildError("--strict: " + "; ".join(warnings))
-    return BootParts(installer, context, esp, warnings, write_boot_code=not bios_on_gpt, raw_writes=raw_writes)
+    return BootParts(installer, context, warnings, write_boot_code=not bios_on_gpt, raw_writes=raw_writes)
+
+
+def esp_files(ctx: BuildContext, parts: BootParts, initializer: Initializer) -> dict[str, Path]:
+    """What an ESP INITIALIZER puts in its partition: the EFI loader(s), as
+    {path in the partition: file in the work directory}.  The 32-bit one
+    (initialize-efi32-partition) makes the 32-bit loader; a grub-efi
+    bootloader makes its own kind."""
+    archs = (EFI32_ARCHS if initializer.efi32 else EFI_ARCHS).get(ctx.plan.system, ())
+    context = dataclasses.replace(parts.context, efi_archs=archs)
+    return parts.installer.esp_files(context, ctx.work)
 
 
 def finish(parts: BootParts, raw_disk: Path) -> None:
     """Write the bootloader's boot code into the assembled disk: GRUB's boot
     sector and core image, or a board's U-Boot blobs at their offsets."""
-    from .disk import write_at
-
     if parts.write_boot_code:
         parts.installer.install(parts.context, raw_disk)
     for offset, data, name in parts.raw_writes:
@@ -136,8 +131,6 @@ def finish(parts: BootParts, raw_disk: Path) -> None:
 
 
 def unrealizable_packages(plan: ImagePlan, system: str, provided: set[str] = frozenset()) -> list[str]:
-    from .substitutes.mapping import debian_packages, unavailable_reason
-
     by_reason: dict[str, list[str]] = {}
     for name in plan.os.packages if plan.os else ():
         if name not in provided and debian_packages(name, system) is None:
@@ -149,13 +142,6 @@ def unrealizable_packages(plan: ImagePlan, system: str, provided: set[str] = fro
 
 def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid: str,
                    stamp: int, live: bool = False) -> tuple[str, str, list[str]]:
-    from .initrd import make_initrd
-    from .modules import kernel_image
-    from .substitutes import realize_guix
-    from .substitutes.mapping import debian_architecture
-    from .substitutes.provider import realize
-    from .system import install_system
-
     assert plan.os is not None
     arch = debian_architecture(system)
     if not plan.os.kernel:
@@ -179,8 +165,6 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
 def _optional(fn):
     """FN's package directory, or None when the package cannot be had at all
     (a package that was refused, e.g. a hostile .deb, stays an error)."""
-    from .substitutes import SubstituteUnavailable
-
     try:
         return fn()
     except SubstituteUnavailable:

@@ -157,14 +157,36 @@ def _platform(interp, system: str | None, target: str | None):
     return found
 
 
+def inherit_record(module, record, fields: dict[str, Any]):
+    """(TYPE (inherit RECORD) (FIELD VALUE) ...) made by RECORD's own constructor
+    syntax, as a configuration would write it: the fields' sanitizers run, thunked
+    fields stay thunked, the rest is inherited.  The VALUES are Python values
+    (bound as local variables, so nothing is evaluated as code); MODULE resolves
+    nothing else."""
+    from schemeconf.datum import from_list, sym
+    from schemeconf.environment import Frame
+    from schemeconf.evaluator import Scope
+    from schemeconf.records import INHERIT, RecordConstructor
+
+    parent = sym("%record")
+    names = {name: sym(f"%{name}") for name in fields}
+    form = from_list([sym(record.rtype.constructor_name), from_list([INHERIT, parent]),
+                      *(from_list([sym(name), var]) for name, var in names.items())])
+    node = RecordConstructor(record.rtype).compile(form, Scope({parent, *names.values()}, None, module), False)
+    return node(Frame({parent: record, **{names[n]: v for n, v in fields.items()}}, module))
+
+
 def _apply_options(interp, image, label, image_size, volatile, system=None, target=None):
-    """What the command line overrides, as `guix system image` does."""
-    from schemeconf.datum import sym
+    """What the command line overrides, as `guix system image` does: the image
+    (image (inherit IMAGE) (size SIZE-or-'guess) (volatile-root? VOLATILE?)),
+    relabelled by image-with-label for --label and, when it names no platform,
+    given the one --system or --target asks for.  Each field goes through the
+    <image> record's constructor, so its sanitizer checks the value; an error
+    names the option."""
+    from schemeconf.datum import sym, to_list
     from schemeconf.evaluator import apply_procedure
-    from schemeconf.records import Record
 
     from builders.validate import label_problem
-    from schemeconf.datum import to_list
 
     system_image = interp.module(("gnu", "system", "image"))
     if label:
@@ -174,15 +196,20 @@ def _apply_options(interp, image, label, image_size, volatile, system=None, targ
             raise ConfigError(f"--label: {found[0]}", None, f"{found[1]}; give --label a shorter name"
                               if "longer" in found[0] else "give --label a name on one line")
         image = apply_procedure(system_image.lookup(sym("image-with-label")), [image, label])
-    fields = image.rtype.by_name
-    values = list(image.values)
-    if image_size is not None:
-        values[fields[sym("size")].index] = image_size
-    values[fields[sym("volatile-root?")].index] = bool(volatile)
+    # (the option as given, the <image> field it sets, the value)
+    overrides = [(f"--image-size={image_size}" if image_size is not None else "--image-size", "size",
+                  sym("guess") if image_size is None else image_size),
+                 ("--volatile", "volatile-root?", bool(volatile))]
     if (system or target) and image.get("platform") is False:
         # An image that names no platform is built for the one asked for.
-        values[fields[sym("platform")].index] = _platform(interp, system, target)
-    return Record(image.rtype, values, image.span, image.field_spans)
+        overrides.append((f"--target={target}" if target else f"--system={system}", "platform",
+                          _platform(interp, system, target)))
+    for option, field, value in overrides:
+        try:
+            image = inherit_record(system_image, image, {field: value})
+        except SchemeError as e:
+            raise ConfigError(f"{option}: {e.message}", None, e.hint) from None
+    return image
 
 
 def run_image(file: Optional[Path], expression: Optional[str], image_type: Optional[str], load_path: list[Path],
@@ -229,12 +256,14 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             typer.echo("")
             typer.echo(render_table(layout(plan)))
             return
-        from builders.build import build_image
+        from builders.build import BuildOptions
+        from builders.pipeline import build_image
 
         host_files, variables = host_inputs(interp)
-        path = build_image(plan, output=None if output is None else Path(os.fspath(output)), quiet=quiet, substitutes=substitutes, strict=strict,
-                           qcow2_compression=None if qcow2_compression == "none" else qcow2_compression,
-                           inputs=tuple(Path(f) for f in [*([file] if file else []), *host_files]))
+        options = BuildOptions(substitutes=substitutes, strict=strict,
+                               qcow2_compression=None if qcow2_compression == "none" else qcow2_compression)
+        path = build_image(plan, output=None if output is None else Path(os.fspath(output)), quiet=quiet,
+                           options=options, inputs=tuple(Path(f) for f in [*([file] if file else []), *host_files]))
         report_host_inputs(host_files, variables, Path(file).parent if file else Path.cwd(), quiet)
         if then is not None:
             then(plan, path)
@@ -308,12 +337,11 @@ def vm(
     """Build a virtual machine image of FILE and print the script that boots it in QEMU."""
     import os
 
-    from builders.bootable import target_system
     from builders.vm import write_script
 
     def boot(plan, image: Path) -> None:
         fmt = "qcow2" if plan.format == "compressed-qcow2" else "raw"
-        script = write_script(image, target_system(plan), image.with_name(image.name + "-run-vm.sh"), fmt=fmt,
+        script = write_script(image, plan.system, image.with_name(image.name + "-run-vm.sh"), fmt=fmt,
                               uefi=plan.os.bootloader.name.startswith("grub-efi"))
         if run:
             os.execv(str(script), [str(script)])

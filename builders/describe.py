@@ -185,9 +185,26 @@ def file_system_sexp(fs: Record) -> list:
             field("options", value_sexp(fs.get("options"))),
             field("flags", _sym_list(fs.get("flags"))),
             field("mount?", fs.get("mount?")),
-            field("needed-for-boot?", safe(lambda: value_sexp(fs.get("needed-for-boot?")))),
+            field("needed-for-boot?", safe(lambda: _needed_for_boot(fs))),
             field("check?", value_sexp(fs.get("check?"))),
             field("create-mount-point?", value_sexp(fs.get("create-mount-point?")))]
+
+
+def _file_prefix(prefix: str, file: str) -> bool:
+    a = [x for x in prefix.split("/") if x]
+    b = [x for x in file.split("/") if x]
+    return b[:len(a)] == a
+
+
+def _needed_for_boot(fs: Record) -> Any:
+    """Guix's file-system-needed-for-boot?: the field, or #t for a file system holding
+    the store (the root file system...) that is not a bind mount."""
+    own = fs.get("needed-for-boot?")
+    if own is not False:
+        return value_sexp(own)
+    mount_point, flags = fs.get("mount-point"), fs.get("flags")
+    return (isinstance(mount_point, str) and _file_prefix(mount_point, "/gnu/store")
+            and not any(isinstance(f, Symbol) and f.name == "bind-mount" for f in _list(flags)))
 
 
 def swap_sexp(s: Any) -> Any:

@@ -1,6 +1,16 @@
-"""Errors raised while building images (as opposed to configuration errors)."""
+"""Errors raised while building images (as opposed to configuration errors),
+and `error_at`, the error pointing at a place of the plan (an Origin)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from schemeconf.errors import ConfigError
+from schemeconf.source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from .plan import Origin
 
 
 class BuildError(Exception):
@@ -15,3 +25,15 @@ class BuildError(Exception):
         if self.hint:
             return f"{self.message}\nhint: {self.hint}"
         return self.message
+
+
+def error_at(where: Origin | None, message: str, hint: str | None = None) -> Exception:
+    """A ConfigError pointing at WHERE in the user's file (rendered FILE:LINE:COL with
+    an excerpt by the CLI), or a BuildError when the place is unknown."""
+    if where is not None:
+        try:
+            source = SourceFile.from_path(Path(where.file))
+        except (OSError, UnicodeDecodeError):
+            source = SourceFile(where.file, "")
+        return ConfigError(message, Span(source, where.line, where.col), hint)
+    return BuildError(message, hint)

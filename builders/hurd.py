@@ -33,8 +33,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bootloaders.grubcfg import hurd_modules
 from .errors import BuildError
 from .plan import ImagePlan
+from .substitutes import SubstituteUnavailable, mapping, realize_guix
+from .substitutes.provider import ChainProvider, realize
 from .tree import Tree
 
 # The Debian architectures of the Hurd's own ports (debian-ports), which hold the
@@ -119,9 +122,6 @@ class HurdParts:
 
 
 def install_hurd(plan: ImagePlan, provider, system: str, tree: Path, *, root_index: int) -> HurdParts:
-    from .bootloaders.grubcfg import hurd_modules
-    from .substitutes import realize_guix
-
     if system not in HURD_ARCHITECTURES:
         raise BuildError(f"{system} is not a GNU/Hurd system", f"Hurd images are for {', '.join(HURD_ARCHITECTURES)}")
     mach_dir = realize_guix(provider, "gnumach", system)
@@ -184,9 +184,6 @@ def install_hurd_packages(provider, system: str, tree: Path) -> tuple[list[str],
     no candidate), so asking apt would only cost a failing `apt-get update`.
     Returns the packages installed and, when 'hurd' is not among them, why.
     """
-    from .substitutes import SubstituteUnavailable, mapping
-    from .substitutes.provider import ChainProvider, realize
-
     arch = HURD_ARCHITECTURES[system]
     directories = _directory_providers(provider)
     reason = mapping.unavailable_reason("hurd", system) or "no substitute is known"
@@ -290,10 +287,11 @@ def device_node_commands(plan: ImagePlan, tree: Path) -> list[str]:
     """debugfs commands setting the passive translator records of the nodes in TREE.
 
     Empty unless PLAN is a Hurd image whose tree `install_hurd` prepared.
+    builders/pipeline.py asks for them for the partitions the Hurd's root
+    initializer (initialize-hurd-root-partition) fills, as Guix's
+    make-hurd-device-nodes runs only for those.
     """
-    from .bootable import is_hurd
-
-    if plan.os is None or not is_hurd(plan) or not (tree / "servers").is_dir():
+    if plan.os is None or not plan.is_hurd or not (tree / "servers").is_dir():
         return []
     commands = []
     for path, command, _ in TRANSLATORS:

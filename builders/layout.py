@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .boards import blob_unavailable
 from .placement import (DISK_FORMATS, GUESS_MARGIN, GUESS_MINIMUM, SECTOR, Region, align_up,  # noqa: F401
                         guess_size, place_regions)
 from .plan import ImagePlan
@@ -27,7 +28,7 @@ def layout(plan: ImagePlan, sizes: list[int | None] | None = None) -> list[Regio
     if plan.format not in DISK_FORMATS:
         return []
     placement = place_regions(plan, sizes)          # raises the build's located layout errors
-    missing = _blob_unavailable(plan)
+    missing = blob_unavailable(plan)       # from the package mapping, not the cache
     regions = []
     for r in placement.regions:
         if r.kind == "bootloader" and r.size is None:
@@ -35,13 +36,6 @@ def layout(plan: ImagePlan, sizes: list[int | None] | None = None) -> list[Regio
                                                       " (size unknown until fetched)"))
         regions.append(r)
     return regions
-
-
-def _blob_unavailable(plan: ImagePlan) -> str | None:
-    """Why no package provides the board's U-Boot blobs (from the package mapping, not the cache)."""
-    from .boards import blob_unavailable
-
-    return blob_unavailable(plan)
 
 
 def human(n: int | None) -> str:

@@ -1,4 +1,4 @@
-"""Live ISO images: what grub-mkrescue gives Guix's `iso9660` images (build-pipeline.md §9).
+"""Live ISO images: what grub-mkrescue gives Guix's `iso9660` images (gnu/system/image.scm's iso9660 images).
 
 Guix runs `grub-mkrescue -o IMAGE boot/grub/grub.cfg=BOOTCFG tmp-root`; the
 image boots on BIOS and UEFI machines, from a CD or a USB stick, into a root
@@ -34,9 +34,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import bootable
+from .bootloaders.grub import (EFI_MODULES, EFI_TARGETS, GrubError, efi_file_name, grub_tools, make_grub_eltorito,
+                               mkimage)
+from .bootloaders.grub import early_config as grub_early_config
+from .build import BuildContext
 from .determinism import u32_from_seed
 from .errors import BuildError
-from .plan import ImagePlan
+from .fs import content_size, make_filesystem
+from .placement import align_up
 
 ELTORITO_PATH = "boot/grub/i386-pc/eltorito.img"   # where grub-mkrescue puts it
 EFI_IMAGE_PATH = "boot/grub/efi.img"
@@ -57,17 +63,13 @@ class LiveBoot:
     warnings: list[str] = field(default_factory=list)
 
 
-def prepare_live(plan: ImagePlan, tree: Path, work: Path, *, uuid: str, seed: bytes, stamp: int,
-                 substitutes: Path | None = None, strict: bool = False) -> LiveBoot:
+def prepare_live(ctx: BuildContext, tree: Path, *, uuid: str) -> LiveBoot:
     """Make TREE a bootable live root whose ISO will have the volume date UUID."""
-    from . import bootable
-
-    if bootable.is_hurd(plan):
+    if ctx.plan.is_hurd:
         raise BuildError("ISO 9660 images of the Hurd are not supported",
                          "build a hurd-raw or hurd-qcow2 image instead")
-    system = bootable.target_system(plan)
-    boot = bootable.prepare(plan, tree, work, root_uuid=uuid, root_index=1, has_esp=False,
-                            substitutes=substitutes, strict=strict, stamp=stamp, live=True)
+    system, work = ctx.plan.system, ctx.work
+    boot = bootable.prepare(ctx, tree, root_uuid=uuid, root_index=1, live=True)
     live = LiveBoot(warnings=list(boot.warnings))
     if system not in X86_SYSTEMS:
         live.warnings.append(f"the ISO image for {system} has no El Torito boot entries "
@@ -77,29 +79,23 @@ def prepare_live(plan: ImagePlan, tree: Path, work: Path, *, uuid: str, seed: by
     live.bios_image = install_file(eltorito_image(work / "eltorito.img", config, boot.context.grub_dirs),
                                    tree / ELTORITO_PATH)
     arch = (boot.context.efi_archs or ("x86_64",))[0]
-    efi = efi_system_image(work, arch, config, seed=seed, stamp=stamp, grub_dirs=boot.context.grub_dirs)
+    efi = efi_system_image(work, arch, config, seed=ctx.seed, stamp=ctx.epoch, grub_dirs=boot.context.grub_dirs)
     live.efi_image = install_file(efi, tree / EFI_IMAGE_PATH)
     return live
 
 
 def early_config(uuid: str) -> str:
     """The config embedded in GRUB's images: find the ISO by its UUID, read its /boot/grub."""
-    from .bootloaders.grub import early_config as grub_early_config
-
     return grub_early_config(root_uuid=uuid)
 
 
 def eltorito_image(out: Path, config: str, grub_dirs=None) -> Path:
     """GRUB's i386-pc-eltorito image (cdboot.img followed by core.img)."""
-    from .bootloaders.grub import make_grub_eltorito
-
     return make_grub_eltorito(out, config, grub_dirs=grub_dirs)
 
 
 def efi_loader(out: Path, arch: str, config: str, grub_dirs=None) -> Path:
     """A standalone GRUB EFI application that can read ISO 9660."""
-    from .bootloaders.grub import EFI_MODULES, EFI_TARGETS, GrubError, grub_tools, mkimage
-
     try:
         fmt, _ = EFI_TARGETS[arch]
     except KeyError:
@@ -109,10 +105,6 @@ def efi_loader(out: Path, arch: str, config: str, grub_dirs=None) -> Path:
 
 def efi_system_image(work: Path, arch: str, config: str, *, seed: bytes, stamp: int, grub_dirs=None) -> Path:
     """The El Torito EFI image: a FAT file system holding EFI/BOOT/BOOT<ARCH>.EFI."""
-    from .bootloaders.grub import efi_file_name
-    from .fs import content_size, make_filesystem
-    from .layout import align_up
-
     esp = work / "efi-image-tree"
     loader_dir = esp / "EFI" / "BOOT"
     loader_dir.mkdir(parents=True)

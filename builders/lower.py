@@ -6,22 +6,33 @@ and raises ConfigError pointing at the field that is wrong.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
+from platform import machine as host_machine
 from typing import Any
 
 from schemeconf.datum import NIL, Keyword, Pair, Symbol, Vector, to_list
 from schemeconf.errors import ConfigError
-from schemeconf.filelike import FileLike
+from schemeconf.evaluator import apply_procedure
+from schemeconf.filelike import FileAppend, FileLike, Gexp, LocalFile, MixedTextFile, PlainFile
+from schemeconf.printer import write_string
 from schemeconf.records import Record
 from schemeconf.source import Span
 from schemeconf.vocabulary import CryptRequest, OpaqueConfiguration, Package
 
 from . import validate
+from .config_source import os_config_source
+from .fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
+from .fs.vfat import parse_options
 from .plan import (
-    BootloaderPlan, EtcFilePlan, FileSystemPlan, GroupPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite,
-    ServicePlan, SpecialFilePlan, UserPlan,
+    DEFAULT_INITIALIZER, INITIALIZERS, BootloaderPlan, EtcFilePlan, FileSystemPlan, GroupPlan, ImagePlan, Origin,
+    OsPlan, PartitionPlan, RawWrite, ServicePlan, SpecialFilePlan, UserPlan,
 )
+from .sha_crypt import sha_crypt
+from .show import uuid_string
 
-# Bootloaders that need a GPT disk (current Guix, image-types.md §2).
+# Bootloaders that need a GPT disk (current Guix: gnu/system/image.scm refuses them on MBR).
 EFI_BOOTLOADERS = {
     "grub-efi", "grub-efi32", "grub-efi-removable-bootloader", "grub-efi32-removable-bootloader",
     "grub-efi-netboot-bootloader", "grub-efi-netboot-removable-bootloader",
@@ -52,12 +63,13 @@ def lower_image(image: Record, type_name: str | None = None) -> ImagePlan:
     platform = image.get("platform")
     size = image.get("size")
     name = image.get("name")
+    platform_system = platform.get("system") if isinstance(platform, Record) else None
     return ImagePlan(
         name=name.name if isinstance(name, Symbol) else DEFAULT_NAMES[fmt],
         format=fmt,
         partition_table=table,
         partitions=partitions,
-        platform_system=platform.get("system") if isinstance(platform, Record) else None,
+        platform_system=platform_system,
         platform_target=platform.get("target") if isinstance(platform, Record) else None,
         root_size=size if isinstance(size, int) else None,
         compression=image.get("compression?") is not False,
@@ -66,7 +78,23 @@ def lower_image(image: Record, type_name: str | None = None) -> ImagePlan:
         os=os_plan,
         type_name=type_name,
         origin=origin(image.span),
+        system=platform_system or build_system(),
     )
+
+
+# `uname -m` of a GNU/Linux build machine -> its Guix system type.
+BUILD_MACHINES: dict[str, str] = {
+    "x86_64": "x86_64-linux", "amd64": "x86_64-linux", "i686": "i686-linux", "i386": "i686-linux",
+    "aarch64": "aarch64-linux", "arm64": "aarch64-linux", "armv7l": "armhf-linux",
+    "riscv64": "riscv64-linux", "ppc64le": "powerpc64le-linux", "mips64": "mips64el-linux",
+}  # fmt: skip
+
+
+def build_system() -> str:
+    """The system of an image that names no platform: the build machine's, as
+    Guix's %current-system is.  Decided here, once, and kept in the plan."""
+    machine = host_machine() or "x86_64"
+    return BUILD_MACHINES.get(machine, f"{machine}-linux")
 
 
 def _check_combinations(image: Record, os_rec: Record, os_plan: OsPlan, fmt: str, table: str, parts) -> None:
@@ -103,7 +131,6 @@ def _unique(items: list[tuple[Record, Any]], field: str, message: str, hint: str
 def lower_partition(p: Record) -> PartitionPlan:
     size = p.get("size")
     uuid = p.get("uuid")
-    init = p.get("initializer")
     label_problem = validate.label_problem(p.get("label"), p.get("file-system"))
     if label_problem:
         raise ConfigError(label_problem[0], p.span_of("label"), label_problem[1])
@@ -120,7 +147,7 @@ def lower_partition(p: Record) -> PartitionPlan:
         file_system_options=tuple(to_list(p.get("file-system-options"))),
         flags=tuple(f.name for f in to_list(p.get("flags"))),
         uuid=uuid_string(uuid) if isinstance(uuid, Record) else None,
-        initializer=init.name if isinstance(init, Symbol) else (None if init is False else "custom"),
+        initializer=lower_initializer(p),
         origin=origin(p.span),
         size_origin=origin(p.field_spans.get("size")),
         offset_origin=origin(p.field_spans.get("offset")),
@@ -128,11 +155,30 @@ def lower_partition(p: Record) -> PartitionPlan:
     )
 
 
+INITIALIZER_HINT = ("pyguix fills a partition with one of Guix's own initializers: leave the field out (#f) for "
+                    "the operating system's tree, or use " + ", ".join(sorted(INITIALIZERS)))
+
+
+def lower_initializer(p: Record) -> str:
+    """The name of P's initializer, one of Guix's (plan.INITIALIZERS); #f is
+    initialize-root-partition.  gnu/system/image.scm binds them as symbols,
+    Guix 1.5 as (gexp NAME); a procedure of the user's own is refused."""
+    init = p.get("initializer")
+    if init is False:
+        return DEFAULT_INITIALIZER
+    name = init.datum if isinstance(init, Gexp) else init
+    if isinstance(name, Symbol):
+        if name.name in INITIALIZERS:
+            return name.name
+        raise ConfigError(f"unknown partition initializer '{name.name}'", p.span_of("initializer"), INITIALIZER_HINT)
+    shown = write_string(init)
+    raise ConfigError("custom partition initializers are not supported: "
+                      + (shown if len(shown) <= 60 else shown[:57] + "..."),
+                      p.span_of("initializer"), INITIALIZER_HINT)
+
+
 def _check_file_system_options(p: Record) -> None:
     """file-system-options become mkfs arguments: only those that shape the file system."""
-    from .fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
-    from .fs.vfat import parse_options
-
     options = p.get("file-system-options")
     items = to_list(options) if options is NIL or isinstance(options, Pair) else [options]
     fs = p.get("file-system")
@@ -151,12 +197,6 @@ def _check_file_system_options(p: Record) -> None:
             problem = str(e)
     if problem is not None:
         raise ConfigError(problem, p.span_of("file-system-options"), hint)
-
-
-def uuid_string(u: Record) -> str:
-    from schemeconf.vocabulary import format_uuid
-
-    return format_uuid(u.get("bytevector"), u.get("type"))
 
 
 def device_string(device: Any) -> str:
@@ -207,41 +247,39 @@ def _raw_write(item: Any) -> RawWrite:
     return RawWrite(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
 
 
-def lower_os(os: Record) -> OsPlan:
-    from .config_source import os_config_source
-
-    if not isinstance(os, Record) or os.rtype.name != "<operating-system>":
-        raise ConfigError("expected an operating-system record", getattr(os, "span", None))
+def lower_os(os_rec: Record) -> OsPlan:
+    if not isinstance(os_rec, Record) or os_rec.rtype.name != "<operating-system>":
+        raise ConfigError("expected an operating-system record", getattr(os_rec, "span", None))
     for field, kind in OS_FIELD_KINDS.items():
-        validate.check(kind, os.get(field), os.span_of(field), field.replace("-", " "))
-    kernel_arguments = to_list(os.get("kernel-arguments"))
-    validate.check_all("kernel-argument", kernel_arguments, os.span_of("kernel-arguments"))
-    file_systems = to_list(os.get("file-systems"))
-    users, groups = to_list(os.get("users")), to_list(os.get("groups"))
-    services = to_list(os.get("services"))
+        validate.check(kind, os_rec.get(field), os_rec.span_of(field), field.replace("-", " "))
+    kernel_arguments = to_list(os_rec.get("kernel-arguments"))
+    validate.check_all("kernel-argument", kernel_arguments, os_rec.span_of("kernel-arguments"))
+    file_systems = to_list(os_rec.get("file-systems"))
+    users, groups = to_list(os_rec.get("users")), to_list(os_rec.get("groups"))
+    services = to_list(os_rec.get("services"))
     _check_file_systems(file_systems)
     _check_accounts(users, groups, services)
     _check_gettys(services)
     return OsPlan(
-        host_name=os.get("host-name"),
-        timezone=os.get("timezone"),
-        locale=os.get("locale"),
-        label=os.get("label"),
-        kernel=package_name(os.get("kernel")),
-        hurd=package_name(os.get("hurd")),
+        host_name=os_rec.get("host-name"),
+        timezone=os_rec.get("timezone"),
+        locale=os_rec.get("locale"),
+        label=os_rec.get("label"),
+        kernel=package_name(os_rec.get("kernel")),
+        hurd=package_name(os_rec.get("hurd")),
         kernel_arguments=tuple(kernel_arguments),
-        initrd_modules=tuple(to_list(os.get("initrd-modules"))),
-        bootloader=lower_bootloader(os.get("bootloader")),
+        initrd_modules=tuple(to_list(os_rec.get("initrd-modules"))),
+        bootloader=lower_bootloader(os_rec.get("bootloader")),
         file_systems=tuple(_file_system(fs) for fs in file_systems),
         users=tuple(_user(u) for u in users),
         groups=tuple(_group(g) for g in groups),
-        packages=tuple(sorted({n for n in (package_name(p) for p in _flatten(os.get("packages"))) if n})),
-        services=tuple(_service(s) for s in to_list(os.get("services"))),
-        issue=os.get("issue") if isinstance(os.get("issue"), str) else "",
-        origin=origin(os.span),
-        config_source=os_config_source(os),
-        etc_files=etc_files(os),
-        special_files=special_files(os),
+        packages=tuple(sorted({n for n in (package_name(p) for p in _flatten(os_rec.get("packages"))) if n})),
+        services=tuple(_service(s) for s in to_list(os_rec.get("services"))),
+        issue=os_rec.get("issue") if isinstance(os_rec.get("issue"), str) else "",
+        origin=origin(os_rec.span),
+        config_source=os_config_source(os_rec),
+        etc_files=etc_files(os_rec),
+        special_files=special_files(os_rec),
     )
 
 
@@ -360,8 +398,6 @@ def _password(value: Any) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, CryptRequest):  # (crypt "pw" "$6$salt"): hashed now, as Guile would
-        from .sha_crypt import sha_crypt
-
         try:
             return sha_crypt(value.password, value.salt)
         except ValueError as e:
@@ -451,8 +487,6 @@ def _kind_name(service: Record) -> str:
 def _extension_values(service: Record, target: str) -> list[Any]:
     """What SERVICE contributes to the service type named TARGET: its value
     if it is of that type, else what its extensions of TARGET compute."""
-    from schemeconf.evaluator import apply_procedure
-
     if _kind_name(service) == target:
         return [service.get("value")]
     out = []
@@ -477,8 +511,6 @@ def _entries(value: Any) -> list[list[Any]]:
 def _reference_text(value: Any) -> str | None:
     """The text a file-like reference stands for in a generated file (store paths are
     not realized yet: packages are referred to through the system profile)."""
-    from schemeconf.filelike import FileAppend, LocalFile, PlainFile
-
     if isinstance(value, str):
         return value
     if isinstance(value, Package):
@@ -496,11 +528,6 @@ def _reference_text(value: Any) -> str | None:
 def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
     """The plan of a file at PATH made from the file-like VALUE; None if pyguix cannot
     make its bytes (computed-file, program-file: build-side code)."""
-    import base64
-    import hashlib
-
-    from schemeconf.filelike import LocalFile, MixedTextFile, PlainFile
-
     where = origin(span)
     if isinstance(value, PlainFile) or isinstance(value, str):
         content = value.content if isinstance(value, PlainFile) else value
@@ -521,10 +548,8 @@ def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
         data = "".join(parts).encode("utf-8")
         return EtcFilePlan(path, content=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest(), origin=where)
     if isinstance(value, LocalFile):
-        import os as _os
-
-        source = _os.fspath(value.path)
-        executable = _os.path.isfile(source) and _os.access(source, _os.X_OK)
+        source = os.fspath(value.path)
+        executable = os.path.isfile(source) and os.access(source, os.X_OK)
         return EtcFilePlan(path, source=source, mode=0o555 if executable else 0o444,
                            sha256=source_digest(value.path), origin=where)
     return None
@@ -532,26 +557,23 @@ def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
 
 def source_digest(path: Any) -> str:
     """SHA-256 of a file, or of a directory tree (names, kinds, modes' x bit, contents; sorted)."""
-    import hashlib
-    import os as _os
-
     digest = hashlib.sha256()
 
     def add(p: str, rel: str) -> None:
-        if _os.path.islink(p):
-            digest.update(f"l {rel} {_os.readlink(p)}\0".encode("utf-8", "surrogateescape"))
-        elif _os.path.isdir(p):
+        if os.path.islink(p):
+            digest.update(f"l {rel} {os.readlink(p)}\0".encode("utf-8", "surrogateescape"))
+        elif os.path.isdir(p):
             digest.update(f"d {rel}\0".encode("utf-8", "surrogateescape"))
-            for name in sorted(_os.listdir(p)):
-                add(_os.path.join(p, name), f"{rel}/{name}")
+            for name in sorted(os.listdir(p)):
+                add(os.path.join(p, name), f"{rel}/{name}")
         else:
-            x = "x" if _os.access(p, _os.X_OK) else "-"
-            digest.update(f"f {rel} {x} {_os.path.getsize(p)}\0".encode("utf-8", "surrogateescape"))
+            x = "x" if os.access(p, os.X_OK) else "-"
+            digest.update(f"f {rel} {x} {os.path.getsize(p)}\0".encode("utf-8", "surrogateescape"))
             with open(p, "rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
                     digest.update(block)
 
-    add(_os.fspath(path), ".")
+    add(os.fspath(path), ".")
     return digest.hexdigest()
 
 
@@ -598,8 +620,6 @@ def sym_field(rec: Record, name: str) -> bool:
 
 def special_files(os_rec: Record) -> tuple[SpecialFilePlan, ...]:
     """Symbolic links of the special-files service: ("/bin/sh" TARGET) -> /bin/sh -> TARGET."""
-    from schemeconf.filelike import FileAppend
-
     found: dict[str, SpecialFilePlan] = {}
     for service in to_list(os_rec.get("services")):
         if not isinstance(service, Record):

@@ -1,32 +1,66 @@
 """The image build pipeline: plan -> root tree -> partition images -> disk -> format.
 
+`build_image` makes one `BuildContext` (builders/build.py) and runs the
+format's writer on it, under an unprivileged identity when started as root.
+A disk image is written in named steps, each taking the context:
+
+    check the layout        the checks --dry-run makes, before any work
+    stage the root tree     the operating system's tree (builders/rootfs.py)
+    make it bootable        system, kernel, initrd, bootloader configuration (bootable.py)
+    fill the partitions     each as its initializer says: the root tree, or the ESP's loaders
+    measure and place       sizes from the content, offsets (builders/placement.py)
+    make file systems       the partitions built as files (FAT) ...
+    assemble                ... written with the tables into the disk file
+    make file systems       ... and the ext ones made in place (mke2fs -E offset=)
+    install the boot code   GRUB's boot sector and core image, U-Boot blobs
+    convert                 to qcow2, for compressed-qcow2
+
 Everything is derived from the plan: the seed for UUIDs, serials and GUIDs
-is sha256(plan.to_json()), every timestamp is the fixed epoch
-(SOURCE_DATE_EPOCH, default 1).  The output appears atomically: it is
-written to a temporary file next to it and renamed at the very end; the
-temporary files and work directory are removed whatever happens.
+is sha256 of the plan's identity, every timestamp is the fixed epoch
+(SOURCE_DATE_EPOCH, default 1), and the target system is the plan's.  The
+output appears atomically: it is written to a temporary file next to it and
+renamed at the very end; the temporary files and work directory are removed
+whatever happens.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import os
 import re
-import fcntl
 import shutil
 import stat
-import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import layout
+from . import bootable, hurd, live, progress
+from .boards import blob_extent
+from .build import BuildContext, BuildOptions
 from .determinism import guid_from_seed, u32_from_seed
 from .disk import Region, assemble_disk
-from .errors import BuildError
-from .plan import ImagePlan, Origin, PartitionPlan
+from .errors import BuildError, error_at
+from .formats import docker, iso9660, qcow2, tarball
+from .fs import content_size, make_filesystem, supported_filesystems
+from .fs.ext import MKE2FS_OPTIONS, check_mke2fs_options
+from .placement import align_up, guess_size, place_regions
+from .plan import ImagePlan, PartitionPlan
+from .ptable import make_table, partition_guid
+from .ptable.base import Partition, PartitionTable
+from .ptable.gpt import TYPES as GPT_TYPES
+from .rootfs import populate_root
+from .run import ToolFailed
+from .sandbox import install_result, run_unprivileged
+from .substitutes import default_provider
+from .substitutes.provider import cache_root
 from .tree import Tree
+from .validate import check_epoch
+
+__all__ = ["BUILT_FORMATS", "BuildContext", "BuildOptions", "build_image", "check_output", "default_output",
+           "epoch", "error_at", "plan_seed"]
 
 
 def _parent_dirs(rel: str) -> list[str]:
@@ -34,7 +68,7 @@ def _parent_dirs(rel: str) -> list[str]:
     parts = rel.strip("/").split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
-BUILT_FORMATS = ("disk-image", "compressed-qcow2", "iso9660", "docker", "tarball", "wsl2")
+
 SUFFIXES = {"disk-image": ".img", "compressed-qcow2": ".qcow2", "iso9660": ".iso", "docker": ".tar.gz",
             "tarball": ".tar.gz", "wsl2": ".tar.gz"}
 FAT_TYPES = ("vfat", "fat16", "fat32")
@@ -42,8 +76,6 @@ FAT_TYPES = ("vfat", "fat16", "fat32")
 
 def epoch() -> int:
     """SOURCE_DATE_EPOCH (default 1), checked against what every writer can store."""
-    from .validate import check_epoch
-
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if not value:
         return 1
@@ -61,21 +93,6 @@ def plan_seed(plan: ImagePlan) -> bytes:
     return hashlib.sha256(plan.identity_json().encode("utf-8")).digest()
 
 
-def error_at(where: Origin | None, message: str, hint: str | None = None) -> Exception:
-    """A ConfigError pointing at WHERE in the user's file (rendered FILE:LINE:COL with
-    an excerpt by the CLI), or a BuildError when the place is unknown or unreadable."""
-    if where is not None:
-        from schemeconf.errors import ConfigError
-        from schemeconf.source import SourceFile, Span
-
-        try:
-            source = SourceFile.from_path(Path(where.file))
-        except (OSError, UnicodeDecodeError):
-            source = SourceFile(where.file, "")
-        return ConfigError(message, Span(source, where.line, where.col), hint)
-    return BuildError(message, hint)
-
-
 def human_size(n: int) -> str:
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= factor:
@@ -83,7 +100,7 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def default_output(plan: ImagePlan, options: "BuildOptions | None" = None) -> Path:
+def default_output(plan: ImagePlan, options: BuildOptions | None = None) -> Path:
     """The content-addressed cache path: the key covers the plan and the build
     options (a different substitute source may give other packages)."""
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -96,10 +113,10 @@ def default_output(plan: ImagePlan, options: "BuildOptions | None" = None) -> Pa
     return Path(cache) / "pyguix" / "images" / name
 
 
-def _say(quiet: bool, message: str) -> None:
-    from .progress import step
-
-    step(message, quiet)
+def warn_all(warnings: list[str]) -> None:
+    """What could not be realized, after success: errors come first and alone."""
+    for warning in warnings:
+        progress.warn(warning)
 
 
 # --- partitions ---------------------------------------------------------------
@@ -109,17 +126,10 @@ def fs_uuid(plan: PartitionPlan, seed: bytes, index: int) -> str:
     """The partition's file-system UUID: as declared, else seeded (FAT: ABCD-1234)."""
     if plan.uuid:
         return plan.uuid
-    if plan.file_system in ("vfat", "fat16", "fat32"):
+    if plan.file_system in FAT_TYPES:
         serial = u32_from_seed(seed, f"fat-serial:{index}")
         return f"{serial >> 16:04X}-{serial & 0xFFFF:04X}"
     return str(guid_from_seed(seed, f"fs-uuid:{index}"))
-
-
-def root_index(plan: ImagePlan) -> int | None:
-    for i, p in enumerate(plan.partitions):
-        if p.is_root:
-            return i
-    return None
 
 
 def mbr_type(p: PartitionPlan) -> int:
@@ -133,13 +143,11 @@ def mbr_type(p: PartitionPlan) -> int:
 
 
 def gpt_type(p: PartitionPlan):
-    from .ptable.gpt import TYPES
-
     if p.is_esp:
-        return TYPES["esp"]
-    if p.file_system in ("vfat", "fat16", "fat32"):
-        return TYPES["fat"]
-    return TYPES["linux"]
+        return GPT_TYPES["esp"]
+    if p.file_system in FAT_TYPES:
+        return GPT_TYPES["fat"]
+    return GPT_TYPES["linux"]
 
 
 def place(plan: ImagePlan, sizes: list[int] | None, head: int) -> list[tuple[int, int]]:
@@ -151,9 +159,6 @@ def place(plan: ImagePlan, sizes: list[int] | None, head: int) -> list[tuple[int
 
     With SIZES, a U-Boot blob's size is its raw write's SIZE, else the file's as
     resolved by this build (builders/boards.py); --dry-run does not know it."""
-    from .boards import blob_extent
-    from .placement import place_regions
-
     blobs = ([blob_extent(plan, w) for w in plan.os.bootloader.raw_writes]
              if plan.os is not None and sizes is not None else None)
     placement = place_regions(plan, sizes, blob_sizes=blobs)
@@ -163,8 +168,6 @@ def place(plan: ImagePlan, sizes: list[int] | None, head: int) -> list[tuple[int
 
 def check_supported(plan: ImagePlan) -> None:
     """File systems we can make (Guix also knows btrfs, f2fs and swap)."""
-    from .fs import supported_filesystems
-
     if plan.format not in ("disk-image", "compressed-qcow2"):
         return
     for i, p in enumerate(plan.partitions):
@@ -176,8 +179,6 @@ def check_supported(plan: ImagePlan) -> None:
             raise error_at(p.origin, f'vfat label "{p.label}" is longer than 11 characters',
                            "FAT volume labels hold at most 11 characters")
         if p.file_system in ("ext2", "ext3", "ext4"):
-            from .fs.ext import MKE2FS_OPTIONS, check_mke2fs_options
-
             problem = check_mke2fs_options(p.file_system_options)
             if problem is not None:
                 raise error_at(p.origin, f"partition {i + 1} ({p.label}): {problem}",
@@ -226,138 +227,213 @@ def _return_extra_content() -> None:
         os.rename(dest, extra)
 
 
+# --- a disk image, step by step ---------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class BuildOptions:
-    """How to build, beyond the plan: where substitutes come from, and
-    whether what cannot be realized is an error (--strict)."""
+class Disk:
+    """What is decided before anything is written: the partition table, each
+    partition's file-system UUID and tree, the root partition (the 'boot
+    flag) and the tree the operating system is staged in."""
 
-    substitutes: Path | None = None
-    strict: bool = False
-    bootable: bool = True        # False: the file-system layout only (tests of the layout)
-    qcow2_compression: str | None = "zstd"   # "zstd" (Guix today), "zlib", or None
+    table: PartitionTable
+    uuids: tuple[str, ...]
+    trees: tuple[Path, ...]          # what becomes partition i's file system
+    root: int | None                 # the root partition (its UUID is the system's root=)
+    system_tree: Path                # the staged OS: the first root-initialized partition's tree
 
 
-def build_disk(plan: ImagePlan, work: Path, raw_out: Path, seed: bytes, stamp: int, quiet: bool,
-               extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> None:
-    from .fs import content_size, make_filesystem
-    from .hurd import device_node_commands as hurd_device_node_commands
-    from .run import ToolFailed
-    from .ptable import make_table, partition_guid
-    from .ptable.base import Partition
-    from .rootfs import populate_root
+@dataclass(frozen=True)
+class Placed:
+    """The measured disk: each partition's content size and (offset, size), the disk's size."""
 
+    contents: tuple[int, ...]
+    extents: tuple[tuple[int, int], ...]
+    disk_size: int
+
+
+def build_disk(ctx: BuildContext, raw_out: Path) -> None:
+    """The partitioned disk image of ctx.plan at RAW_OUT."""
+    disk = check_layout(ctx)
+    stage_root_tree(ctx, disk)
+    boot = make_bootable(ctx, disk)
+    fill_partitions(ctx, disk, boot)
+    placed = measure_and_place(ctx, disk)
+    images = make_file_systems(ctx, disk, placed, in_place=False)
+    assemble(ctx, disk, placed, images, raw_out)
+    make_file_systems(ctx, disk, placed, in_place=True, disk_file=raw_out)
+    install_boot_code(ctx, boot, raw_out)
+
+
+def check_layout(ctx: BuildContext) -> Disk:
+    """The table and identifiers, and the layout errors --dry-run finds, before any work."""
+    plan = ctx.plan
     if plan.os is None:
         raise BuildError("the image has no operating system to put on its root partition")
     if not plan.partitions:
         raise BuildError("the image declares no partitions", "a disk image needs at least one partition")
-    table = make_table(plan.partition_table, seed)
-    head = table.head_bytes()
-    rooti = root_index(plan)
-    uuids = [fs_uuid(p, seed, i) for i, p in enumerate(plan.partitions)]
-    place(plan, None, head)   # layout errors before any work, as --dry-run finds them
+    table = make_table(plan.partition_table, ctx.seed)
+    place(plan, None, table.head_bytes())
+    trees = tuple(ctx.work / f"tree-{i + 1}" for i in range(len(plan.partitions)))
+    roots = [i for i, p in enumerate(plan.partitions) if p.initialization.content == "root"]
+    rooti = plan.root_index
+    holder = rooti if rooti in roots else (roots[0] if roots else None)
+    return Disk(table=table, uuids=tuple(fs_uuid(p, ctx.seed, i) for i, p in enumerate(plan.partitions)),
+                trees=trees, root=rooti, system_tree=trees[holder] if holder is not None else ctx.work / "system")
 
-    trees: list[Path] = []
-    for i, p in enumerate(plan.partitions):
-        tree = work / f"tree-{i + 1}"
-        if i == rooti:
-            populate_root(plan.os, tree, root_device=f"UUID={uuids[i]}", root_type=p.file_system)
-            if extra_content is not None:
-                add_extra_content(tree, extra_content)
-        else:
+
+def stage_root_tree(ctx: BuildContext, disk: Disk) -> None:
+    """The operating system's tree (and the empty trees of the other partitions)."""
+    plan = ctx.plan
+    assert plan.os is not None
+    root = plan.partitions[disk.root] if disk.root is not None else None
+    populate_root(plan.os, disk.system_tree, root_device=f"UUID={disk.uuids[disk.root]}" if root else None,
+                  root_type=root.file_system if root else None)
+    if ctx.extra_content is not None:
+        add_extra_content(disk.system_tree, ctx.extra_content)
+    for tree in disk.trees:
+        if tree != disk.system_tree:
             tree.mkdir()
             os.chmod(tree, 0o755)
-        trees.append(tree)
 
-    boot = None
-    if options.bootable and rooti is not None:
-        from . import bootable
 
-        esp_index = next((i for i, p in enumerate(plan.partitions) if p.is_esp), None)
-        _say(quiet, "installing the system, kernel, initrd and bootloader configuration")
-        boot = bootable.prepare(plan, trees[rooti], work, root_uuid=uuids[rooti], root_index=rooti + 1,
-                                has_esp=esp_index is not None, substitutes=options.substitutes,
-                                strict=options.strict, stamp=stamp)
-        if esp_index is not None:
-            esp = Tree(trees[esp_index])
-            for rel, source in sorted(boot.esp_files.items()):
-                for d in _parent_dirs(rel):
-                    esp.mkdir(d, 0o755)
-                esp.copy_in(rel, source, 0o644)
+def make_bootable(ctx: BuildContext, disk: Disk) -> bootable.BootParts | None:
+    """The system, kernel, initrd and bootloader configuration in the OS's tree."""
+    if not ctx.options.bootable or disk.root is None:
+        return None
+    ctx.say("installing the system, kernel, initrd and bootloader configuration")
+    return bootable.prepare(ctx, disk.system_tree, root_uuid=disk.uuids[disk.root], root_index=disk.root + 1)
 
-    sizes: list[int] = []
-    contents: list[int] = []
-    for i, p in enumerate(plan.partitions):
-        content = content_size(trees[i])
-        contents.append(content)
+
+def _fill_root(ctx: BuildContext, disk: Disk, boot: bootable.BootParts | None, i: int) -> None:
+    """initialize-root-partition (and the Hurd's): the operating system's tree."""
+    if disk.trees[i] != disk.system_tree:
+        shutil.copytree(disk.system_tree, disk.trees[i], symlinks=True, dirs_exist_ok=True)
+        shutil.copystat(disk.system_tree, disk.trees[i])
+
+
+def _fill_esp(ctx: BuildContext, disk: Disk, boot: bootable.BootParts | None, i: int) -> None:
+    """initialize-efi-partition, initialize-efi32-partition: the EFI loader(s)."""
+    if boot is None:
+        return
+    esp = Tree(disk.trees[i])
+    for rel, source in sorted(bootable.esp_files(ctx, boot, ctx.plan.partitions[i].initialization).items()):
+        for d in _parent_dirs(rel):
+            esp.mkdir(d, 0o755)
+        esp.copy_in(rel, source, 0o644)
+
+
+# What each kind of initializer puts into its partition (plan.INITIALIZERS).
+FILLERS: dict[str, Callable[[BuildContext, Disk, bootable.BootParts | None, int], None]] = {
+    "root": _fill_root,
+    "esp": _fill_esp,
+}
+
+
+def fill_partitions(ctx: BuildContext, disk: Disk, boot: bootable.BootParts | None) -> None:
+    """Each partition as its initializer fills it (not as its flags say)."""
+    for i, p in enumerate(ctx.plan.partitions):
+        FILLERS[p.initialization.content](ctx, disk, boot, i)
+
+
+def measure_and_place(ctx: BuildContext, disk: Disk) -> Placed:
+    """Each partition's size (declared, --image-size for a 'guess root, else
+    Guix's guess from the content) and offset; the content must fit."""
+    plan = ctx.plan
+    contents = [content_size(tree) for tree in disk.trees]
+    sizes = []
+    for i, (p, content) in enumerate(zip(plan.partitions, contents)):
         if p.size is not None:
             size = p.size
-        elif i == rooti and plan.root_size is not None:
+        elif i == disk.root and plan.root_size is not None:
             size = plan.root_size
         else:
-            size = layout.guess_size(content)
-        sizes.append(layout.align_up(size))
-
+            size = guess_size(content)
+        sizes.append(align_up(size))
     # Where things go is checked first: a layout error is the more basic mistake.
-    placed = place(plan, sizes, head)   # also every layout check (builders/placement.py)
-    for i, (content, (_, size)) in enumerate(zip(contents, placed)):
+    extents = place(plan, sizes, disk.table.head_bytes())   # also every layout check (builders/placement.py)
+    for i, (content, (_, size)) in enumerate(zip(contents, extents)):
         if content > size:
             raise too_small(plan, i, content, size)
+    last_end = max(off + size for off, size in extents)
+    return Placed(tuple(contents), tuple(extents), align_up(last_end + disk.table.tail_bytes()))
 
-    # ext file systems are made in place in the disk file (mke2fs -E offset=), after the
-    # tables and the other partitions (built as files, e.g. FAT) have been assembled.
-    in_place = {i for i, p in enumerate(plan.partitions) if p.file_system in ("ext2", "ext3", "ext4")}
+
+# ext file systems are made in place in the disk file (mke2fs -E offset=), after the
+# tables and the other partitions (built as files, e.g. FAT) have been assembled.
+IN_PLACE = ("ext2", "ext3", "ext4")
+
+
+def make_file_systems(ctx: BuildContext, disk: Disk, placed: Placed, *, in_place: bool,
+                      disk_file: Path | None = None) -> dict[int, Path]:
+    """The partitions' file systems: as files in WORK (IN_PLACE false), or
+    written into DISK_FILE at their offsets (IN_PLACE true)."""
     images: dict[int, Path] = {}
+    for i, p in enumerate(ctx.plan.partitions):
+        if (p.file_system in IN_PLACE) != in_place:
+            continue
+        if in_place:
+            assert disk_file is not None
+            make_file_system(ctx, disk, placed, i, disk_file, placed.extents[i][0])
+        else:
+            images[i] = ctx.work / f"partition-{i + 1}.img"
+            make_file_system(ctx, disk, placed, i, images[i], 0)
+    return images
 
-    def make(i: int, out: Path, offset: int) -> None:
-        p = plan.partitions[i]
-        _say(quiet, f"making {p.file_system} partition {i + 1} ({p.label}, {placed[i][1]} bytes)")
-        # The Hurd's device and server nodes get their translator records (builders/hurd.py).
-        extra = hurd_device_node_commands(plan, trees[i]) if i == rooti else []
-        try:
-            make_filesystem(p.file_system, trees[i], out, placed[i][1], p.label, uuids[i],
-                            tuple(p.file_system_options), stamp, extra_commands=extra, offset=offset)
-        except ToolFailed as e:
-            if any(marker in e.stderr for marker in NO_ROOM):
-                if host_out_of_space(work):
-                    raise no_space(work.parent, OSError(errno.ENOSPC, "No space left on device")) from None
-                raise too_small(plan, i, contents[i], placed[i][1]) from None
-            raise
-        except ValueError as e:
-            raise error_at(p.origin, f"partition {i + 1} ({p.label}): {e}") from None
-        except Exception as e:  # pyfatfs reports a full file system with its own exceptions
-            if type(e).__module__.startswith("pyfatfs") and "space" in str(e).lower():
-                raise too_small(plan, i, contents[i], placed[i][1]) from None
-            raise
 
-    for i in range(len(plan.partitions)):
-        if i not in in_place:
-            images[i] = work / f"partition-{i + 1}.img"
-            make(i, images[i], 0)
+def make_file_system(ctx: BuildContext, disk: Disk, placed: Placed, i: int, out: Path, offset: int) -> None:
+    plan = ctx.plan
+    p = plan.partitions[i]
+    size = placed.extents[i][1]
+    ctx.say(f"making {p.file_system} partition {i + 1} ({p.label}, {size} bytes)")
+    # The Hurd's device and server nodes get their translator records (builders/hurd.py).
+    extra = hurd.device_node_commands(plan, disk.trees[i]) if p.initialization.device_nodes else []
+    try:
+        make_filesystem(p.file_system, disk.trees[i], out, size, p.label, disk.uuids[i],
+                        tuple(p.file_system_options), ctx.epoch, extra_commands=extra, offset=offset)
+    except ToolFailed as e:
+        if any(marker in e.stderr for marker in NO_ROOM):
+            if host_out_of_space(ctx.work):
+                raise no_space(ctx.work.parent, OSError(errno.ENOSPC, "No space left on device")) from None
+            raise too_small(plan, i, placed.contents[i], size) from None
+        raise
+    except ValueError as e:
+        raise error_at(p.origin, f"partition {i + 1} ({p.label}): {e}") from None
+    except Exception as e:  # pyfatfs reports a full file system with its own exceptions
+        if type(e).__module__.startswith("pyfatfs") and "space" in str(e).lower():
+            raise too_small(plan, i, placed.contents[i], size) from None
+        raise
 
-    last_end = max(off + size for off, size in placed)
-    disk_size = layout.align_up(last_end + table.tail_bytes())
+
+def assemble(ctx: BuildContext, disk: Disk, placed: Placed, images: dict[int, Path], raw_out: Path) -> None:
+    """The disk file: the partition tables and the partitions built as files."""
+    plan, table = ctx.plan, disk.table
     partitions = [
         Partition(offset=off, size=size,
                   type=gpt_type(p) if table.kind == "gpt" else mbr_type(p),
                   name=p.label if table.kind == "gpt" else "",
                   bootable="boot" in p.flags,
-                  guid=partition_guid(seed, i + 1) if table.kind == "gpt" else None)
-        for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed))
+                  guid=partition_guid(ctx.seed, i + 1) if table.kind == "gpt" else None)
+        for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed.extents))
     ]
-    regions = list(table.regions(disk_size, partitions))
+    regions = list(table.regions(placed.disk_size, partitions))
     regions += [Region(off, size, images[i], f"partition {i + 1} ({plan.partitions[i].label})")
-                for i, (off, size) in enumerate(placed) if i in images]
-    _say(quiet, f"assembling {disk_size}-byte disk image")
-    assemble_disk(raw_out, disk_size, regions)
-    for i in sorted(in_place):
-        make(i, raw_out, placed[i][0])
-    if boot is not None:
-        _say(quiet, f"installing bootloader {plan.os.bootloader.name}")
-        from . import bootable
+                for i, (off, size) in enumerate(placed.extents) if i in images]
+    ctx.say(f"assembling {placed.disk_size}-byte disk image")
+    assemble_disk(raw_out, placed.disk_size, regions)
 
-        bootable.finish(boot, raw_out)
-        for warning in boot.warnings:  # after success, so that errors come first and alone
-            print(f"pyguix: warning: {warning}", file=sys.stderr, flush=True)
+
+def install_boot_code(ctx: BuildContext, boot: bootable.BootParts | None, raw_out: Path) -> None:
+    """GRUB's boot sector and core image, or a board's U-Boot blobs."""
+    if boot is None:
+        return
+    assert ctx.plan.os is not None
+    ctx.say(f"installing bootloader {ctx.plan.os.bootloader.name}")
+    bootable.finish(boot, raw_out)
+    warn_all(boot.warnings)
+
+
+# --- the tree formats: iso9660, docker, tarball, wsl2 ----------------------------------------
 
 
 def iso9660_uuid(seed: bytes) -> str:
@@ -368,7 +444,7 @@ def iso9660_uuid(seed: bytes) -> str:
 
 def iso_volume_id(plan: ImagePlan) -> str:
     """Guix: -volid <root partition label, upcased>; default GUIX_IMAGE."""
-    rooti = root_index(plan)
+    rooti = plan.root_index
     label = plan.partitions[rooti].label if rooti is not None else ""
     return (label or "GUIX_IMAGE").upper()
 
@@ -379,71 +455,91 @@ def root_shell(plan: ImagePlan) -> str:
     return root.shell if root is not None and root.shell else "/run/current-system/profile/bin/bash"
 
 
-def build_tree_format(plan: ImagePlan, work: Path, out: Path, seed: bytes, stamp: int, quiet: bool,
-                      extra_content: Path | None = None, options: BuildOptions = BuildOptions()) -> None:
-    """iso9660, docker, tarball and wsl2: the root tree, archived.
-
-    iso9660 is a live image (builders/live.py): the system, kernel, initrd and
-    GRUB for BIOS and UEFI El Torito boot; the root is volatile."""
-    from .rootfs import populate_root
-
+def stage_tree(ctx: BuildContext, root_device: str | None = None, root_type: str | None = None) -> Path:
+    """The root tree an archive or ISO holds."""
+    plan = ctx.plan
     if plan.os is None:
         raise BuildError(f"the image has no operating system to put into the {plan.format} image")
-    if plan.format == "iso9660":
-        uuid = iso9660_uuid(seed)
-        tree = populate_root(plan.os, work / "root", root_device=f"UUID={uuid}", root_type="iso9660")
-    else:
-        tree = populate_root(plan.os, work / "root")
-    if extra_content is not None:
-        add_extra_content(tree, extra_content)
-    if plan.format == "iso9660":
-        from .formats.iso9660 import check_volume_id, make_iso9660
+    tree = populate_root(plan.os, ctx.work / "root", root_device=root_device, root_type=root_type)
+    if ctx.extra_content is not None:
+        add_extra_content(tree, ctx.extra_content)
+    return tree
 
-        volume_id = iso_volume_id(plan)
-        try:
-            check_volume_id(volume_id)
-        except ValueError as e:
-            rooti = root_index(plan)
-            raise error_at(plan.partitions[rooti].origin if rooti is not None else plan.origin, str(e)) from None
-        live = None
-        if options.bootable:
-            from .live import prepare_live
 
-            _say(quiet, "installing the live system, kernel, initrd and GRUB (BIOS and UEFI El Torito images)")
-            live = prepare_live(plan, tree, work, uuid=uuid, seed=seed, stamp=stamp,
-                                substitutes=options.substitutes, strict=options.strict)
-        _say(quiet, f"writing ISO 9660 image (volume id {volume_id})")
-        make_iso9660(tree, out, epoch=stamp, volume_id=volume_id, uuid=uuid,
-                     bios_boot_image=live.bios_image if live else None,
-                     efi_boot_image=live.efi_image if live else None)
-        for warning in live.warnings if live else ():  # after success, as for disk images
-            print(f"pyguix: warning: {warning}", file=sys.stderr, flush=True)
-    elif plan.format == "docker":
-        from .bootable import target_system
-        from .formats.docker import make_docker_archive
+def write_iso9660(ctx: BuildContext) -> None:
+    """A live image (builders/live.py): the system, kernel, initrd and GRUB for
+    BIOS and UEFI El Torito boot; the root is volatile."""
+    plan = ctx.plan
+    uuid = iso9660_uuid(ctx.seed)
+    tree = stage_tree(ctx, root_device=f"UUID={uuid}", root_type="iso9660")
+    volume_id = iso_volume_id(plan)
+    try:
+        iso9660.check_volume_id(volume_id)
+    except ValueError as e:
+        rooti = plan.root_index
+        raise error_at(plan.partitions[rooti].origin if rooti is not None else plan.origin, str(e)) from None
+    boot = None
+    if ctx.options.bootable:
+        ctx.say("installing the live system, kernel, initrd and GRUB (BIOS and UEFI El Torito images)")
+        boot = live.prepare_live(ctx, tree, uuid=uuid)
+    ctx.say(f"writing ISO 9660 image (volume id {volume_id})")
+    iso9660.make_iso9660(tree, ctx.result, epoch=ctx.epoch, volume_id=volume_id, uuid=uuid,
+                         bios_boot_image=boot.bios_image if boot else None,
+                         efi_boot_image=boot.efi_image if boot else None)
+    warn_all(boot.warnings if boot else [])
 
-        system = target_system(plan)
-        _say(quiet, f"writing docker archive ({system})")
-        try:
-            make_docker_archive(
-                tree, out, system=system,
-                entrypoint=["/var/guix/profiles/system/boot"],
-                environment=[("GUIX_NEW_SYSTEM", "/var/guix/profiles/system")],
-                created=stamp,
-            )
-        except ValueError as e:
-            raise error_at(plan.origin, str(e)) from None
-    elif plan.format == "wsl2":
-        from .formats.tarball import make_wsl2_tarball
 
-        _say(quiet, "writing WSL2 tarball")
-        make_wsl2_tarball(tree, out, sh_target=root_shell(plan),
-                          mount_target="/run/current-system/profile/bin/mount", epoch=stamp)
-    else:
-        from .formats.tarball import make_tarball
+def write_docker(ctx: BuildContext) -> None:
+    tree = stage_tree(ctx)
+    system = ctx.plan.system
+    ctx.say(f"writing docker archive ({system})")
+    try:
+        docker.make_docker_archive(
+            tree, ctx.result, system=system,
+            entrypoint=["/var/guix/profiles/system/boot"],
+            environment=[("GUIX_NEW_SYSTEM", "/var/guix/profiles/system")],
+            created=ctx.epoch,
+        )
+    except ValueError as e:
+        raise error_at(ctx.plan.origin, str(e)) from None
 
-        _say(quiet, "writing tarball")
-        make_tarball(tree, out, epoch=stamp)
+
+def write_wsl2(ctx: BuildContext) -> None:
+    tree = stage_tree(ctx)
+    ctx.say("writing WSL2 tarball")
+    tarball.make_wsl2_tarball(tree, ctx.result, sh_target=root_shell(ctx.plan),
+                              mount_target="/run/current-system/profile/bin/mount", epoch=ctx.epoch)
+
+
+def write_tarball(ctx: BuildContext) -> None:
+    tree = stage_tree(ctx)
+    ctx.say("writing tarball")
+    tarball.make_tarball(tree, ctx.result, epoch=ctx.epoch)
+
+
+def write_raw_disk(ctx: BuildContext) -> None:
+    raw = ctx.work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
+    build_disk(ctx, raw)
+    os.replace(raw, ctx.result)
+
+
+def write_qcow2(ctx: BuildContext) -> None:
+    raw = ctx.work / "disk.raw"
+    build_disk(ctx, raw)
+    ctx.say(f"converting to qcow2 ({ctx.options.qcow2_compression or 'uncompressed'})")
+    qcow2.convert(raw, ctx.result, compression=ctx.options.qcow2_compression)
+
+
+# Image format -> its writer (each writes ctx.result).
+WRITERS: dict[str, Callable[[BuildContext], None]] = {
+    "disk-image": write_raw_disk,
+    "compressed-qcow2": write_qcow2,
+    "iso9660": write_iso9660,
+    "docker": write_docker,
+    "tarball": write_tarball,
+    "wsl2": write_wsl2,
+}
+BUILT_FORMATS = tuple(WRITERS)
 
 
 # --- entry point ------------------------------------------------------------------
@@ -465,16 +561,15 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     root tree as /extra; it is not part of the plan, so do not combine it with
     the cache.
     """
-    if plan.format not in BUILT_FORMATS:
+    if plan.format not in WRITERS:
         raise error_at(plan.origin, f"{plan.format}: unsupported image format",
                        f"pyguix writes these formats: {', '.join(BUILT_FORMATS)}")
     check_supported(plan)
-    seed = plan_seed(plan)
-    stamp = epoch()
+    seed, stamp = plan_seed(plan), epoch()
     if output is None:
         output = default_output(plan, options)
         if output.is_file() and not output.is_symlink() and extra_content is None:
-            _say(quiet, f"{output} already built")
+            progress.step(f"{output} already built", quiet)
             return output
     output = check_output(output, inputs, options.substitutes)
     try:
@@ -484,22 +579,18 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     except OSError as e:
         raise BuildError(f"cannot write to {output.parent}: {e.strerror or e}",
                          "choose another place with -o PATH") from None
+    ctx = BuildContext(plan=plan, work=work, seed=seed, epoch=stamp, options=options, quiet=quiet,
+                       extra_content=extra_content)
     lock = _hold(work)
-    result = work / "image"
     done_ok = False
     old_umask = os.umask(0o022)        # modes in the image never depend on the caller's umask
     try:
-        from .progress import done
-        from .sandbox import install_result, run_unprivileged
-        from .substitutes.provider import cache_root
-
-        done()
+        progress.done()
         # As root, the build runs as an unprivileged identity that may write only
         # in WORK and the substitute cache; moving the result into place is the
         # one privileged step (builders/sandbox.py).
-        run_unprivileged(_build_into, plan, work, result, seed, stamp, quiet, extra_content, options,
-                         writable=[work, cache_root()], tmpdir=work)
-        install_result(result, output)
+        run_unprivileged(_build_into, ctx, writable=[work, cache_root()], tmpdir=work)
+        install_result(ctx.result, output)
         done_ok = True
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -510,10 +601,8 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
         # (a socket in the tree, a name FAT cannot hold...) with ValueError.
         raise BuildError(f"building {output} failed: {e}") from e
     finally:
-        from .progress import done
-
         os.umask(old_umask)
-        done()
+        progress.done()
         if not done_ok:
             _remove_stale(output)
         _remove_tree(work)
@@ -521,30 +610,13 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     return output
 
 
-def _build_into(plan: ImagePlan, work: Path, result: Path, seed: bytes, stamp: int, quiet: bool,
-                extra_content: Path | None, options: BuildOptions) -> None:
-    """Build PLAN's image file at RESULT, using WORK for everything else."""
+def _build_into(ctx: BuildContext) -> None:
+    """Write ctx.plan's image file at ctx.result, using ctx.work for everything
+    else (in the build's own process: the substitute provider is made here)."""
     try:
-        _build_format(plan, work, result, seed, stamp, quiet, extra_content, options)
+        WRITERS[ctx.plan.format](ctx.with_provider(default_provider(ctx.options.substitutes)))
     finally:
         _return_extra_content()
-
-
-def _build_format(plan: ImagePlan, work: Path, result: Path, seed: bytes, stamp: int, quiet: bool,
-                  extra_content: Path | None, options: BuildOptions) -> None:
-    if plan.format == "compressed-qcow2":
-        raw = work / "disk.raw"
-        build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
-        _say(quiet, f"converting to qcow2 ({options.qcow2_compression or 'uncompressed'})")
-        from .formats.qcow2 import convert
-
-        convert(raw, result, compression=options.qcow2_compression)
-    elif plan.format == "disk-image":
-        raw = work / "disk.raw"           # tool side files (debugfs scripts) stay in WORK
-        build_disk(plan, work, raw, seed, stamp, quiet, extra_content, options)
-        os.replace(raw, result)
-    else:
-        build_tree_format(plan, work, result, seed, stamp, quiet, extra_content, options)
 
 
 # --- the output and the work directory ------------------------------------------------------

@@ -1,7 +1,9 @@
 """The build plan: plain, frozen Python data describing one image.
 
 Lowering (lower.py) turns evaluated Scheme records into these values; after
-that nothing looks at the configuration again.  Every item that can be wrong
+that nothing looks at the configuration again, nor at the machine building
+the image: everything a writer needs is decided here (the target system,
+what fills each partition).  Every item that can be wrong
 remembers where it came from (an Origin), so a build error can point at the
 user's file.  `'guess` survives as `size=None` until the content is known.
 """
@@ -141,6 +143,28 @@ class OsPlan:
 
 
 @dataclass(frozen=True)
+class Initializer:
+    """What a partition initializer of Guix's puts in its partition
+    (gnu/build/image.scm), by name: the partition's content follows it, not
+    the partition's flags ('boot marks the root, 'esp the partition type)."""
+
+    name: str
+    content: str                     # "root": the operating system's tree; "esp": the EFI loader
+    efi32: bool = False              # esp: the 32-bit UEFI loader (BOOTIA32.EFI), not the system's own
+    device_nodes: bool = False       # root: also the Hurd's device and server nodes (make-hurd-device-nodes)
+
+
+# Guix's initializers; a partition whose initializer is #f is built with initialize-root-partition.
+DEFAULT_INITIALIZER = "initialize-root-partition"
+INITIALIZERS: dict[str, Initializer] = {i.name: i for i in (
+    Initializer("initialize-root-partition", "root"),
+    Initializer("initialize-hurd-root-partition", "root", device_nodes=True),
+    Initializer("initialize-efi-partition", "esp"),
+    Initializer("initialize-efi32-partition", "esp", efi32=True),
+)}
+
+
+@dataclass(frozen=True)
 class PartitionPlan:
     label: str
     file_system: str
@@ -149,7 +173,7 @@ class PartitionPlan:
     file_system_options: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     uuid: str | None = None
-    initializer: str | None = None
+    initializer: str = DEFAULT_INITIALIZER   # a name of INITIALIZERS (lowering refuses any other)
     origin: Origin | None = None
     size_origin: Origin | None = None        # where the size / offset / file system were written
     offset_origin: Origin | None = None
@@ -163,6 +187,11 @@ class PartitionPlan:
     def is_esp(self) -> bool:
         return "esp" in self.flags
 
+    @property
+    def initialization(self) -> Initializer:
+        """What fills the partition (its initializer's entry in INITIALIZERS)."""
+        return INITIALIZERS[self.initializer]
+
 
 @dataclass(frozen=True)
 class ImagePlan:
@@ -170,7 +199,7 @@ class ImagePlan:
     format: str                      # disk-image, compressed-qcow2, iso9660, docker, tarball, wsl2
     partition_table: str             # mbr or gpt
     partitions: tuple[PartitionPlan, ...]
-    platform_system: str | None      # "aarch64-linux", or None: this machine
+    platform_system: str | None      # the image's platform: "aarch64-linux", or None when it names none
     platform_target: str | None
     root_size: int | None            # --image-size / image size (for a 'guess root)
     compression: bool
@@ -180,6 +209,26 @@ class ImagePlan:
     type_name: str | None = None
     origin: Origin | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The Nix-style system the image is for ("x86_64-linux", "aarch64-linux", "i586-gnu"),
+    # decided by lowering: the platform's, else the build machine's (as Guix does).  Given
+    # only PLATFORM_SYSTEM, it is that; writers read it here, never from the host.
+    system: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.system:
+            if not self.platform_system:
+                raise ValueError("ImagePlan: no system (lowering decides it)")
+            object.__setattr__(self, "system", self.platform_system)
+
+    @property
+    def is_hurd(self) -> bool:
+        """A GNU/Hurd image: the OS names a Hurd, or the system is one (i586-gnu, x86_64-gnu)."""
+        return bool(self.os and self.os.hurd) or self.system.endswith("-gnu")
+
+    @property
+    def root_index(self) -> int | None:
+        """The root partition (the first with the 'boot flag), or None."""
+        return next((i for i, p in enumerate(self.partitions) if p.is_root), None)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True, default=str)

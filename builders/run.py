@@ -87,7 +87,7 @@ def find_tool(tool: str) -> str:
     """Absolute path of TOOL, honouring PYGUIX_TOOL_<NAME>; raise ToolMissing."""
     override = os.environ.get(override_variable(tool))
     if override:
-        if os.path.isfile(override) and os.access(override, os.X_OK):
+        if os.path.isfile(override) and os.access(override, os.X_OK, effective_ids=True):
             return override
         raise ToolMissing(tool, f"{override_variable(tool)}={override} is not an executable file")
     if os.sep in tool:

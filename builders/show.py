@@ -1,7 +1,7 @@
 """Print an image record back as Scheme constructor syntax (for --dry-run).
 
     (image
-     (name 'pine64-disk-image)
+     (name #f)
      (format 'disk-image)
      (platform aarch64-linux)
      ...)
@@ -17,7 +17,7 @@ from typing import Any
 from schemeconf.datum import NIL, Pair, Symbol, from_list, sym, to_list
 from schemeconf.printer import pretty_string
 from schemeconf.records import Record
-from schemeconf.vocabulary import Package
+from schemeconf.vocabulary import Package, format_uuid
 
 PLATFORM_VARIABLES = {
     "x86_64-linux": "x86_64-linux", "i686-linux": "i686-linux", "aarch64-linux": "aarch64-linux",
@@ -39,6 +39,11 @@ SHOWN = {
 QUIET_DEFAULTS: dict[str, Any] = {"uuid": False, "initializer": False, "options": False, "hurd": False,
                                    "serial-unit": False, "serial-speed": False, "file-system-options": NIL,
                                    "flags": NIL}
+
+
+def uuid_string(u: Record) -> str:
+    """The text of a <uuid> record: "1234abcd-..." (DCE) or "ABCD-1234" (FAT)."""
+    return format_uuid(u.get("bytevector"), u.get("type"))
 
 
 def as_code(value: Any) -> Any:
@@ -74,8 +79,6 @@ def record_code(rec: Record) -> Any:
     if kind == "<file-system-label>":
         return from_list([sym("file-system-label"), rec.get("label")])
     if kind == "<uuid>":
-        from .lower import uuid_string
-
         return from_list([sym("uuid"), uuid_string(rec), from_list([sym("quote"), rec.get("type")])])
     if kind == "<bootloader>":
         return sym(_bootloader_variable(rec))
