@@ -370,7 +370,7 @@ def system_image_check(img: Record, type_name: str | None) -> list:
 
 def image_summary(interp: Any, image: Record, type_name: str | None, label=None, image_size=None,
                   volatile=False) -> list:
-    from builders.cli import _apply_options
+    from builders.frontend import _apply_options
 
     cli = _apply_options(interp, image, label, image_size, volatile)
     shown, cli_shown = image_sexp(image), image_sexp(cli)
@@ -391,7 +391,7 @@ def image_summary(interp: Any, image: Record, type_name: str | None, label=None,
 def describe(file: Path | None, image_type: str | None = None, load_path: list[Path] | None = None,
              expression: str | None = None) -> list:
     """The data `pyguix system describe` prints (a list of top-level forms)."""
-    from builders.cli import _interpreter
+    from builders.frontend import _interpreter
 
     interp = _interpreter(list(load_path or []))
     if expression is not None:
@@ -403,7 +403,7 @@ def describe(file: Path | None, image_type: str | None = None, load_path: list[P
 
 def describe_value(interp: Any, value: Any, source: str, image_type: str | None = None) -> list:
     """What to print for VALUE, the value of the file SOURCE (with -t IMAGE_TYPE)."""
-    from builders.cli import _image_from_value
+    from builders.frontend import _image_from_value
     from schemeconf.interpreter import run_deep
 
     base = Path(source).name if source != "<expression>" else source
