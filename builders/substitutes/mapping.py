@@ -122,22 +122,6 @@ def entry(guix_name: str) -> Entry | None:
     return table().get(_base_name(guix_name))
 
 
-# `uname -m` of a GNU/Linux machine -> its Guix system type.
-HOST_MACHINES: dict[str, str] = {
-    "x86_64": "x86_64-linux", "amd64": "x86_64-linux", "i686": "i686-linux", "i386": "i686-linux",
-    "aarch64": "aarch64-linux", "arm64": "aarch64-linux", "armv7l": "armhf-linux",
-    "riscv64": "riscv64-linux", "ppc64le": "powerpc64le-linux", "mips64": "mips64el-linux",
-}  # fmt: skip
-
-
-def host_system() -> str:
-    """The Guix system type of this machine: what an image naming no platform is built for."""
-    import platform
-
-    machine = platform.machine() or "x86_64"
-    return HOST_MACHINES.get(machine, f"{machine}-linux")
-
-
 def debian_architecture(system: str) -> str:
     """The Debian architecture of a Guix system type ('aarch64-linux' -> 'arm64')."""
     try:
@@ -208,13 +192,11 @@ def known_packages() -> list[str]:
 
 
 __all__ = [
-    "HOST_MACHINES",
     "SYSTEM_ARCHITECTURES",
     "Entry",
     "MappingError",
     "busybox_applets",
     "debian_architecture",
-    "host_system",
     "debian_packages",
     "entry",
     "known_packages",
