@@ -63,7 +63,7 @@ def build_tree(dest: Path, megabytes: int) -> tuple[int, int]:
 
 def load_plan(size: int):
     from builders import cli
-    from builders.lower import lower_image
+    from builders.lowering.lower import lower_image
     from schemeconf.interpreter import run_deep
 
     interp = cli._interpreter([])

@@ -2,7 +2,7 @@
 
 * ext4, ~200 MB tree: our reproducible path (touch + mke2fs + one debugfs
   batch + e2fsck -fDy) vs a plain `mke2fs -t ext4 -d TREE`.
-* FAT, ~20 MB tree: pyfatfs (builders.fs.vfat) vs `mkfs.fat` + `mcopy -s`.
+* FAT, ~20 MB tree: pyfatfs (builders.disk.fs.vfat) vs `mkfs.fat` + `mcopy -s`.
 
 Usage: python bench/bench_fs.py [--mb 200] [--fat-mb 20]
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from builders.fs import content_size, make_filesystem  # noqa: E402
-from builders.fs.ext import fixup_commands  # noqa: E402
+from builders.disk.fs import content_size, make_filesystem  # noqa: E402
+from builders.disk.fs.ext import fixup_commands  # noqa: E402
 from builders.run import run  # noqa: E402
 
 SOURCES = [*sorted(glob.glob("/usr/lib/python3*")), f"{sys.prefix}/lib", "/usr/share"]

@@ -6,7 +6,7 @@ Builds a ~1 GiB raw disk (MBR + one ext4 partition made with `mke2fs -d`
 from a tree of real files: Python's library, then /usr/share), then times,
 in the same run:
 
-* raw assembly: builders.disk.assemble_disk (zero detection, and
+* raw assembly: builders.disk.assemble.assemble_disk (zero detection, and
   copy_file_range) vs `cp --sparse=always` and `dd conv=sparse`;
 * qcow2: builders.formats.qcow2.convert vs `qemu-img convert -O qcow2`,
   uncompressed and with `-c` for zlib and zstd;
@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builders.disk import Region, assemble_disk  # noqa: E402
+from builders.disk.assemble import Chunk, assemble_disk  # noqa: E402
 from builders.formats import qcow2  # noqa: E402
-from builders.ptable import MbrTable, Partition  # noqa: E402
+from builders.disk.ptable import MbrTable, Partition  # noqa: E402
 
 MiB = 1 << 20
 PART_OFFSET = MiB
@@ -95,7 +95,7 @@ def assemble(part: Path, disk: Path, zero_detect: bool) -> None:
     """MBR + the partition at 1 MiB."""
     table = MbrTable(disk_signature=0x12345678)
     regions = table.regions(DISK_SIZE, [Partition(PART_OFFSET, PART_SIZE, 0x83, bootable=True)])
-    assemble_disk(disk, DISK_SIZE, [*regions, Region(PART_OFFSET, PART_SIZE, part, "root")], zero_detect=zero_detect)
+    assemble_disk(disk, DISK_SIZE, [*regions, Chunk(PART_OFFSET, PART_SIZE, part, "root")], zero_detect=zero_detect)
 
 
 def allocated_mb(path: Path) -> float:
@@ -171,7 +171,7 @@ def tool_peak_mb(argv: list[str]) -> float | None:
 def bench_memory(disk: Path, work: Path) -> list[tuple[str, float | None]]:
     """Peak RSS converting a 4 GiB sparse image (the 1 GiB disk placed at 0 and at 3 GiB)."""
     big = work / "big.raw"
-    assemble_disk(big, 4 << 30, [Region(0, DISK_SIZE, disk, "a"), Region(3 << 30, DISK_SIZE, disk, "b")])
+    assemble_disk(big, 4 << 30, [Chunk(0, DISK_SIZE, disk, "a"), Chunk(3 << 30, DISK_SIZE, disk, "b")])
     root = str(Path(__file__).resolve().parent.parent)
     rows: list[tuple[str, float | None]] = []
     for comp in ("zstd", "zlib", None):

@@ -119,9 +119,9 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
         _guarded(lambda: check_substitutes_dir(substitutes), debug)
 
     def work():
-        from builders.layout import layout, render_table
-        from builders.lower import lower_image
-        from builders.show import image_source
+        from builders.disk.layout import layout, render_table
+        from builders.lowering.lower import lower_image
+        from builders.lowering.show import image_source
 
         interp = _interpreter(load_path)
         if expression is not None:
@@ -141,7 +141,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             typer.echo("")
             typer.echo(render_table(layout(plan)))
             return
-        from builders.build import BuildOptions
+        from builders.context import BuildOptions
         from builders.pipeline import build_image
 
         host_files, variables = host_inputs(interp)

@@ -10,7 +10,7 @@ from schemeconf.errors import ConfigError
 from schemeconf.source import SourceFile, Span
 
 if TYPE_CHECKING:
-    from .plan import Origin
+    from builders.plan import Origin
 
 
 class BuildError(Exception):

@@ -1,14 +1,14 @@
 """The image build pipeline: plan -> root tree -> partition images -> disk -> format.
 
-`build_image` makes one `BuildContext` (builders/build.py) and runs the
+`build_image` makes one `BuildContext` (builders/context.py) and runs the
 format's writer on it, under an unprivileged identity when started as root.
 A disk image is written in named steps, each taking the context:
 
     check the layout        the checks --dry-run makes, before any work
-    stage the root tree     the operating system's tree (builders/rootfs.py)
+    stage the root tree     the operating system's tree (builders/system/rootfs.py)
     make it bootable        system, kernel, initrd, bootloader configuration (bootable.py)
     fill the partitions     each as its initializer says: the root tree, or the ESP's loaders
-    measure and place       sizes from the content, offsets (builders/placement.py)
+    measure and place       sizes from the content, offsets (builders/disk/placement.py)
     make file systems       the partitions built as files (FAT) ...
     assemble                ... written with the tables into the disk file
     make file systems       ... and the ext ones made in place (mke2fs -E offset=)
@@ -37,27 +37,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bootable, hurd, live, progress
-from .boards import blob_extent
-from .build import BuildContext, BuildOptions
-from .determinism import guid_from_seed, u32_from_seed
-from .disk import Region, assemble_disk
-from .errors import BuildError, error_at
-from .formats import docker, iso9660, qcow2, tarball
-from .fs import content_size, make_filesystem, supported_filesystems
-from .fs.ext import MKE2FS_OPTIONS, check_mke2fs_options
-from .placement import align_up, guess_size, place_regions
-from .plan import ImagePlan, PartitionPlan
-from .ptable import make_table, partition_guid
-from .ptable.base import Partition, PartitionTable
-from .ptable.gpt import TYPES as GPT_TYPES
-from .rootfs import populate_root
-from .run import ToolFailed
-from .sandbox import install_result, run_unprivileged
-from .substitutes import default_provider
-from .substitutes.provider import cache_root
-from .tree import Tree
-from .validate import check_epoch
+from builders import progress
+from builders.boot import bootable
+from builders.boot import hurd
+from builders.boot import live
+from builders.boot.boards import blob_extent
+from builders.context import BuildContext, BuildOptions
+from builders.determinism import guid_from_seed, u32_from_seed
+from builders.disk.assemble import Chunk, assemble_disk
+from builders.errors import BuildError, error_at
+from builders.formats import docker, iso9660, qcow2, tarball
+from builders.disk.fs import content_size, make_filesystem, supported_filesystems
+from builders.disk.fs.ext import MKE2FS_OPTIONS, check_mke2fs_options
+from builders.disk.placement import align_up, guess_size, place_regions
+from builders.plan import ImagePlan, PartitionPlan
+from builders.disk.ptable import make_table, partition_guid
+from builders.disk.ptable.base import Partition, PartitionTable
+from builders.disk.ptable.gpt import TYPES as GPT_TYPES
+from builders.system.rootfs import populate_root
+from builders.run import ToolFailed
+from builders.sandbox import install_result, run_unprivileged
+from builders.substitutes import default_provider
+from builders.substitutes.provider import cache_root
+from builders.system.tree import Tree
+from builders.lowering.validate import check_epoch
 
 __all__ = ["BUILT_FORMATS", "BuildContext", "BuildOptions", "build_image", "check_output", "default_output",
            "epoch", "error_at", "plan_seed"]
@@ -151,14 +154,14 @@ def gpt_type(p: PartitionPlan):
 
 
 def place(plan: ImagePlan, sizes: list[int] | None, head: int) -> list[tuple[int, int]]:
-    """(offset, size) of each partition, by builders/placement.py: the rule and the
+    """(offset, size) of each partition, by builders/disk/placement.py: the rule and the
     checks --dry-run uses (offset 0 = right after the previous one; overlaps with the
     table, GRUB's core.img area, U-Boot blobs and other partitions; MBR limits), which
     raise a located error.  SIZES None: the declared sizes, before the content is
     measured, exactly what --dry-run checks (the offsets returned may be None).
 
     With SIZES, a U-Boot blob's size is its raw write's SIZE, else the file's as
-    resolved by this build (builders/boards.py); --dry-run does not know it."""
+    resolved by this build (builders/boot/boards.py); --dry-run does not know it."""
     blobs = ([blob_extent(plan, w) for w in plan.os.bootloader.raw_writes]
              if plan.os is not None and sizes is not None else None)
     placement = place_regions(plan, sizes, blob_sizes=blobs)
@@ -351,7 +354,7 @@ def measure_and_place(ctx: BuildContext, disk: Disk) -> Placed:
             size = guess_size(content)
         sizes.append(align_up(size))
     # Where things go is checked first: a layout error is the more basic mistake.
-    extents = place(plan, sizes, disk.table.head_bytes())   # also every layout check (builders/placement.py)
+    extents = place(plan, sizes, disk.table.head_bytes())   # also every layout check (builders/disk/placement.py)
     for i, (content, (_, size)) in enumerate(zip(contents, extents)):
         if content > size:
             raise too_small(plan, i, content, size)
@@ -386,7 +389,7 @@ def make_file_system(ctx: BuildContext, disk: Disk, placed: Placed, i: int, out:
     p = plan.partitions[i]
     size = placed.extents[i][1]
     ctx.say(f"making {p.file_system} partition {i + 1} ({p.label}, {size} bytes)")
-    # The Hurd's device and server nodes get their translator records (builders/hurd.py).
+    # The Hurd's device and server nodes get their translator records (builders/boot/hurd.py).
     extra = hurd.device_node_commands(plan, disk.trees[i]) if p.initialization.device_nodes else []
     try:
         make_filesystem(p.file_system, disk.trees[i], out, size, p.label, disk.uuids[i],
@@ -417,7 +420,7 @@ def assemble(ctx: BuildContext, disk: Disk, placed: Placed, images: dict[int, Pa
         for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed.extents))
     ]
     regions = list(table.regions(placed.disk_size, partitions))
-    regions += [Region(off, size, images[i], f"partition {i + 1} ({plan.partitions[i].label})")
+    regions += [Chunk(off, size, images[i], f"partition {i + 1} ({plan.partitions[i].label})")
                 for i, (off, size) in enumerate(placed.extents) if i in images]
     ctx.say(f"assembling {placed.disk_size}-byte disk image")
     assemble_disk(raw_out, placed.disk_size, regions)
@@ -467,7 +470,7 @@ def stage_tree(ctx: BuildContext, root_device: str | None = None, root_type: str
 
 
 def write_iso9660(ctx: BuildContext) -> None:
-    """A live image (builders/live.py): the system, kernel, initrd and GRUB for
+    """A live image (builders/boot/live.py): the system, kernel, initrd and GRUB for
     BIOS and UEFI El Torito boot; the root is volatile."""
     plan = ctx.plan
     uuid = iso9660_uuid(ctx.seed)

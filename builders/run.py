@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 
-from .errors import BuildError
+from builders.errors import BuildError
 
 log = logging.getLogger(__name__)
 

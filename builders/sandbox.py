@@ -92,7 +92,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import BuildError
+from builders.errors import BuildError
 
 T = TypeVar("T")
 

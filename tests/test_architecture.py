@@ -51,10 +51,10 @@ def test_the_import_graph_is_acyclic():
 
 # Layers that must not reach up: (module, modules it must not import, directly or not).
 LAYERS = [
-    ("builders.plan", ("builders.lower", "builders.pipeline", "builders.bootable", "builders.cli")),
-    ("builders.lower", ("builders.pipeline", "builders.bootable", "builders.cli")),
-    ("builders.layout", ("builders.pipeline", "builders.bootable", "builders.cli")),
-    ("builders.bootable", ("builders.pipeline", "builders.cli")),
+    ("builders.plan", ("builders.lowering.lower", "builders.pipeline", "builders.boot.bootable", "builders.cli")),
+    ("builders.lowering.lower", ("builders.pipeline", "builders.boot.bootable", "builders.cli")),
+    ("builders.disk.layout", ("builders.pipeline", "builders.boot.bootable", "builders.cli")),
+    ("builders.boot.bootable", ("builders.pipeline", "builders.cli")),
     ("builders.errors", ("builders.pipeline", "builders.plan", "builders.cli")),
     ("schemeconf.evaluator", ("builders",)),
 ]

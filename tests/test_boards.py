@@ -22,7 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
-from tests.helpers import REPO, SBIN, pyguix, tool
+from tests.helpers import REPO, pyguix, tool
 
 pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
 
@@ -236,7 +236,7 @@ def u_boot_bootloaders() -> list[tuple[str, str | None, list[tuple[str, int, int
 
 def test_every_board_bootloader_resolves_or_says_why():
     """Each board's files come from its Debian package, or the error names the board and the file."""
-    from builders.boards import realize_board, resolve_blobs
+    from builders.boot.boards import realize_board, resolve_blobs
     from builders.errors import BuildError
     from builders.plan import RawWrite
     from builders.substitutes import default_provider, mapping
@@ -296,7 +296,7 @@ def tiny_elf(segments: list[tuple[int, bytes]]) -> bytes:
 
 def test_elf_blobs_are_written_as_their_loadable_segments(tmp_path):
     """An ELF given as a blob is laid out flat (objcopy -O binary), sized from its segments."""
-    from builders.boards import resolve_file
+    from builders.boot.boards import resolve_file
 
     board = tmp_path / "board"
     board.mkdir()
@@ -309,7 +309,7 @@ def test_elf_blobs_are_written_as_their_loadable_segments(tmp_path):
 
 
 def test_missing_file_in_a_board_directory_names_the_board_and_the_file(tmp_path):
-    from builders.boards import resolve_file
+    from builders.boot.boards import resolve_file
     from builders.errors import BuildError
 
     board = tmp_path / "some-board"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, SBIN, check, pyguix, tool
+from tests.helpers import REPO, check, pyguix
 
 pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
 
@@ -322,7 +322,7 @@ def test_default_output_goes_to_cache_and_is_reused(tmp_path):
 
 def load_plan(sample: str, image_type: str, size: int = 64 << 20):
     from builders import cli
-    from builders.lower import lower_image
+    from builders.lowering.lower import lower_image
     from schemeconf.interpreter import run_deep
 
     interp = cli._interpreter([])
@@ -873,7 +873,7 @@ def test_same_plan_identity_from_another_checkout(tmp_path):
     probe = ("import sys; from pathlib import Path\n"
              "from schemeconf.interpreter import Interpreter, run_deep\n"
              "from builders.cli import _image_from_value\n"
-             "from builders.lower import lower_image\n"
+             "from builders.lowering.lower import lower_image\n"
              "from builders.pipeline import plan_seed\n"
              "i = Interpreter(); v = i.load_file(Path('samples/server.scm'))\n"
              "img, t = run_deep(lambda: _image_from_value(i, v, 'iso9660', 'x'))\n"

@@ -1,4 +1,4 @@
-"""File-system images (builders.fs, builders.run) checked with independent tools."""
+"""File-system images (builders.disk.fs, builders.run) checked with independent tools."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from builders.errors import BuildError
-from builders.fs import content_size, make_filesystem
-from builders.fs.ext import mknod_commands, quote_debugfs
-from builders.fs.vfat import choose_fat_bits, volume_id_for
+from builders.disk.fs import content_size, make_filesystem
+from builders.disk.fs.ext import mknod_commands, quote_debugfs
+from builders.disk.fs.vfat import choose_fat_bits, volume_id_for
 from builders.run import ToolFailed, ToolMissing, find_tool, run
 
 UUID = "0b5a5a66-1f2b-4c3d-8e9f-a0b1c2d3e4f5"
@@ -189,7 +189,7 @@ def test_ext4_unprivileged_files_owned_by_root(tmp_path: Path) -> None:
             "import os, sys",
             "from pathlib import Path",
             "sys.path.insert(0, sys.argv[1])",
-            "from builders.fs import make_filesystem",
+            "from builders.disk.fs import make_filesystem",
             inspect.getsource(populate),
             "b = Path(sys.argv[2])",
             f"make_filesystem('ext4', populate(b / 'tree'), b / 'u.img', {SIZE}, 'Guix_image', '{UUID}', (), {EPOCH})",

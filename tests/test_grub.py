@@ -20,17 +20,17 @@ from pathlib import Path
 
 import pytest
 
-from builders.bootloaders import INSTALLERS, BootContext, installer_for
-from builders.bootloaders.extlinux import extlinux_conf
-from builders.bootloaders.grub import (
+from builders.boot.bootloaders import INSTALLERS, BootContext, installer_for
+from builders.boot.bootloaders.extlinux import extlinux_conf
+from builders.boot.bootloaders.grub import (
     BLOCKLIST_OFFSET, GrubError, early_config, grub_tools, install_grub_bios, make_core_image,
     make_grub_efi, make_grub_eltorito, realize_packages,
 )
-from builders.bootloaders.grubcfg import grub_cfg
-from builders.disk import Region, assemble_disk
+from builders.boot.bootloaders.grubcfg import grub_cfg
+from builders.disk.assemble import Chunk, assemble_disk
 from builders.errors import BuildError
-from builders.ptable import GptTable, MbrTable, Partition
-from builders.ptable import gpt as gptmod
+from builders.disk.ptable import GptTable, MbrTable, Partition
+from builders.disk.ptable import gpt as gptmod
 from builders.run import tool_available
 
 from tests.helpers import REPO
@@ -46,7 +46,7 @@ MARKER = "PYGUIX-INITRD-REACHED"
 
 def load_plan(sample: str, image_type: str | None = None):
     from builders import cli
-    from builders.lower import lower_image
+    from builders.lowering.lower import lower_image
     from schemeconf.interpreter import run_deep
 
     interp = cli._interpreter([])
@@ -105,9 +105,9 @@ def gpt_disk(path: Path, root_image: Path | None = None, esp_image: Path | None 
     ]
     regions = GptTable(disk_guid=gptmod.guid_from_seed(b"t", "disk")).regions(size, parts)
     if esp_image:
-        regions.append(Region(esp_off, esp_size, esp_image, "esp"))
+        regions.append(Chunk(esp_off, esp_size, esp_image, "esp"))
     if root_image:
-        regions.append(Region(root_off, root_size, root_image, "root"))
+        regions.append(Chunk(root_off, root_size, root_image, "root"))
     assemble_disk(path, size, regions)
     return path
 
@@ -366,7 +366,7 @@ def boot_os(server_os):
 
 
 def make_root_fs(tree: Path, out: Path, server_os, size: int = 40 * MiB) -> Path:
-    from builders.fs import make_filesystem
+    from builders.disk.fs import make_filesystem
 
     cfg = grub_cfg(boot_os(server_os), root_uuid=ROOT_UUID, kernel_path="/boot/vmlinuz", initrd_path="/boot/initrd.gz")
     (tree / "boot/grub/grub.cfg").write_text(cfg)
@@ -442,7 +442,7 @@ def test_boot_mbr_seabios(tmp_path, grub, server_os, boot_payload):
 
 
 def _gpt_boot_disk(tmp_path, grub, server_os, boot_payload) -> Path:
-    from builders.fs import make_filesystem
+    from builders.disk.fs import make_filesystem
 
     root = make_root_fs(boot_payload, tmp_path / "root.ext4", server_os)
     esp_tree = tmp_path / "esp"
@@ -478,7 +478,7 @@ def test_boot_gpt_ovmf_and_seabios(tmp_path, grub, server_os, boot_payload):
 @needs_qemu
 def test_boot_gnumach_multiboot(tmp_path, grub, server_os):
     """GRUB's multiboot loads GNU Mach (x86_64 build), which prints its banner and memory map on com0."""
-    from builders.fs import make_filesystem
+    from builders.disk.fs import make_filesystem
 
     mach = _substitutes(["gnumach-image-1.8-486"])
     image = sorted((mach / "boot").glob("gnumach*.gz"))[-1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from builders.bootloaders.grubcfg import hurd_modules
-from builders.hurd import HURD_ARCHITECTURES, SERVER_FILES, TRANSLATORS, translator_value
+from builders.boot.bootloaders.grubcfg import hurd_modules
+from builders.boot.hurd import HURD_ARCHITECTURES, SERVER_FILES, TRANSLATORS, translator_value
 
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
-from tests.helpers import REPO, SBIN, check, pyguix, tool
+from tests.helpers import check, pyguix
 
 pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import functools
 import gzip
 import os
-import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from builders import cpio
-from builders.initrd import choose_compression, init_script, make_initrd, plan_initrd
-from builders.modules import KernelModules, ModuleNotFound, canonical, parse_softdep
+from builders.system import cpio
+from builders.system.initrd import choose_compression, init_script, make_initrd, plan_initrd
+from builders.system.kernel_modules import KernelModules, ModuleNotFound, canonical, parse_softdep
 
 from tests.helpers import REPO, tool
 
@@ -49,7 +48,7 @@ def debian_package(name: str, arch: str = "amd64") -> Path:
 @functools.lru_cache(maxsize=None)
 def load_os(sample: str, image_type: str):
     from builders import cli
-    from builders.lower import lower_image
+    from builders.lowering.lower import lower_image
     from schemeconf.interpreter import run_deep
 
     interp = cli._interpreter([])

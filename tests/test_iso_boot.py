@@ -184,7 +184,7 @@ def test_initrd_mounts_a_volatile_iso_root(iso, tmp_path):
 def test_initrd_reads_the_iso_ids_itself(iso, tmp_path):
     """The initrd's fallback (when findfs does not know an ISO's UUID) reads the volume
     descriptor with busybox dd/sed; run it with the image's busybox on the ISO file."""
-    from builders.initrd import LIVE_FUNCTIONS, busybox_binary
+    from builders.system.initrd import LIVE_FUNCTIONS, busybox_binary
     from builders.substitutes import SubstituteUnavailable, default_provider
     from builders.substitutes.provider import realize
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from schemeconf.errors import ModuleError, SchemeError, SchemeSyntaxError, UnboundVariable
+from schemeconf.errors import ModuleError, SchemeSyntaxError, UnboundVariable
 from schemeconf.interpreter import Interpreter
 from schemeconf.printer import write_string
 

@@ -1,4 +1,4 @@
-"""One placement rule for --dry-run and the build (builders/placement.py).
+"""One placement rule for --dry-run and the build (builders/disk/placement.py).
 
 * `place_regions` as a pure function: rows of (table, bootloader, partitions)
   and the regions it must give, before the content is measured (the dry run)
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from builders.placement import (GPT_HEAD, GPT_TAIL, GRUB_CORE_AREA, LayoutError, Placement, align_up,
+from builders.disk.placement import (GPT_HEAD, GPT_TAIL, GRUB_CORE_AREA, LayoutError, Placement, align_up,
                                 place_regions)
 from builders.plan import BootloaderPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite
 

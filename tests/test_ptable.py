@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from builders.determinism import guid_from_seed, u32_from_seed
-from builders.disk import assemble_disk
-from builders.ptable import (
+from builders.disk.assemble import assemble_disk
+from builders.disk.ptable import (
     TABLES, GptTable, MbrTable, Partition, PartitionTable, PtableError, make_table, partition_guid,
 )  # fmt: skip
-from builders.ptable import gpt, mbr
+from builders.disk.ptable import gpt, mbr
 
 MiB = 1 << 20
 SEED = b"test-seed"

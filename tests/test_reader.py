@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from schemeconf.datum import NIL, UNSPECIFIED, Char, Keyword, Pair, Symbol, Vector, from_list, sym
+from schemeconf.datum import NIL, UNSPECIFIED, Char, Keyword, Pair, Vector, from_list, sym
 from schemeconf.errors import ReadError, render
 from schemeconf.printer import display_string, pretty_string, write_string
 from schemeconf.reader import parse_number, read_all, read_file

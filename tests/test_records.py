@@ -207,7 +207,7 @@ def test_image_record_writes_back():
 
 
 def test_image_record_shows_as_constructor_syntax():
-    from builders.show import image_source, record_code
+    from builders.lowering.show import image_source, record_code
 
     code = record_code(image_record())
     text = pretty_string(code)

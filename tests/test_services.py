@@ -1,4 +1,4 @@
-"""The service realizers (builders/services/): what each kind of service becomes in the
+"""The service realizers (builders/system/services/): what each kind of service becomes in the
 image, or why it cannot be realized, and that every bundled service type is accounted for."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from builders.plan import BootloaderPlan, OsPlan, ServicePlan
-from builders.services import (
+from builders.system.services import (
     MISSING,
     REALIZERS,
     Context,
@@ -34,7 +34,7 @@ def os_plan(*services: ServicePlan, kernel_arguments: tuple[str, ...] = ()) -> O
 
 
 def outcome(services: list[ServicePlan], applets=BUSYBOX, kernel_arguments=()) -> dict:
-    """What the realizers make of SERVICES, folded as builders/system.py folds it."""
+    """What the realizers make of SERVICES, folded as builders/system/running.py folds it."""
     ctx = Context(os_plan(*services, kernel_arguments=kernel_arguments), frozenset(applets), "x86_64")
     done = realize(services, ctx)
     return {

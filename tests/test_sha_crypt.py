@@ -2,7 +2,7 @@
 
 import pytest
 
-from builders.sha_crypt import sha_crypt
+from builders.system.sha_crypt import sha_crypt
 
 # (password, setting, hash) — expected values computed with glibc's crypt(3).
 VECTORS = [
@@ -31,7 +31,7 @@ def test_unsupported_settings_are_refused(setting):
 def test_crypt_password_reaches_etc_shadow():
     from pathlib import Path
 
-    from builders.lower import lower_image
+    from builders.lowering.lower import lower_image
     from schemeconf.interpreter import Interpreter
 
     src = Path(__file__).parent / "configs" / "swap-and-crypt.scm"

@@ -4,13 +4,10 @@ what cannot be realized into an error."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, pyguix
+from tests.helpers import pyguix
 
 pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
 

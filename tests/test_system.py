@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from builders.plan import ServicePlan
-from builders.rootfs import populate_root
-from builders.system import (
+from builders.system.rootfs import populate_root
+from builders.system.running import (
     applet_paths, busybox_version, classify, explain, gettys, inittab, install_system, kernel_console,
     rcs_script,
 )
-from builders.busybox_applets import known_applets
+from builders.system.busybox_applets import known_applets
 
 from test_initrd import SYSTEM, debian_package, load_os, substitute, tool
 
@@ -286,9 +286,9 @@ class Console:
 def test_smoke_boot_to_login(tmp_path):
     """initrd + busybox root on virtio-blk, kernel booted by QEMU directly: login prompt, root login."""
     qemu = tool("qemu-system-x86_64")
-    from builders.fs import make_filesystem
-    from builders.initrd import make_initrd
-    from builders.modules import kernel_image
+    from builders.disk.fs import make_filesystem
+    from builders.system.initrd import make_initrd
+    from builders.system.kernel_modules import kernel_image
 
     os_plan = load_os("server.scm", "qcow2")
     kernel_dir, busybox = substitute("linux-libre"), substitute("busybox")

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .tarball import GzipWriter, normalise, tree_members, write_tar
+from builders.formats.tarball import GzipWriter, normalise, tree_members, write_tar
 
 # Guix system type prefix -> Docker/OCI architecture name.
 ARCHITECTURES: dict[str, str] = {

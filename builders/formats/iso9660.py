@@ -14,7 +14,7 @@ Guix runs grub-mkrescue/xorriso with `-volume_date all_file_dates =1`,
 * optional El Torito entries, as grub-mkrescue makes them: a BIOS
   no-emulation image (4 sectors loaded, boot info table) and/or an EFI
   system image (platform 0xEF, loaded whole); the images themselves (GRUB's
-  eltorito.img and a FAT efi.img) come from builders/live.py;
+  eltorito.img and a FAT efi.img) come from builders/boot/live.py;
 * files are stored uncompressed: zisofs (Guix's `compression?`) is not
   implemented.
 """

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import zstandard
 
-from builders.disk import data_extents
+from builders.disk.assemble import data_extents
 from builders.errors import BuildError
 
 CLUSTER_BITS = 16

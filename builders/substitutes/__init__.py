@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import mapping
-from .apt import AptProvider, native_architecture
-from .deb import DebError, control_fields, extract
-from .directory import DirectoryProvider, check_substitutes_dir, compare_versions
-from .provider import (
+from builders.substitutes import mapping
+from builders.substitutes.apt import AptProvider, native_architecture
+from builders.substitutes.deb import DebError, control_fields, extract
+from builders.substitutes.directory import DirectoryProvider, check_substitutes_dir, compare_versions
+from builders.substitutes.provider import (
     CACHE_ENV,
     ChainProvider,
     SubstituteProvider,

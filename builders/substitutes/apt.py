@@ -37,9 +37,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..run import ToolFailed, ToolMissing, run
-from .deb import parse_control
-from .provider import (
+from builders.run import ToolFailed, ToolMissing, run
+from builders.substitutes.deb import parse_control
+from builders.substitutes.provider import (
     ProviderBase,
     SubstituteUnavailable,
     cache_root,

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from functools import cmp_to_key
 from pathlib import Path
 
-from ..errors import BuildError
-from .apt import META_MAX_INSTALLED_SIZE, META_SECTIONS, _first_dependency
-from .deb import DebError, control_fields
-from .provider import ProviderBase, SubstituteUnavailable
+from builders.errors import BuildError
+from builders.substitutes.apt import META_MAX_INSTALLED_SIZE, META_SECTIONS, _first_dependency
+from builders.substitutes.deb import DebError, control_fields
+from builders.substitutes.provider import ProviderBase, SubstituteUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from importlib import resources
 
 import sexpdata
 
-from ..errors import BuildError
+from builders.errors import BuildError
 
 DATA_FILE = "packages.sexp"
 

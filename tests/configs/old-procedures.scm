@@ -1,6 +1,6 @@
-;; Procedures from before service types had default values, which Guix
-;; still exports (deprecated) and older configurations call: the desktop
-;; and D-Bus service procedures, grub-configuration, current-guix.
+;; Procedures from before service types had default values, which older
+;; configurations call: Guix 1.5 still exports gnome-desktop-service but no
+;; longer defines it, so the services field fails (as it does in Guix).
 (use-modules (gnu) (gnu packages package-management))
 (use-service-modules desktop dbus xorg)
 

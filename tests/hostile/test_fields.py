@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from builders.errors import BuildError
-from builders.validate import EPOCH_RANGES, check_epoch, fstab_escape, grub_word
+from builders.lowering.validate import EPOCH_RANGES, check_epoch, fstab_escape, grub_word
 
 from tests.helpers import REPO, assert_clean_error, assert_located, run_pyguix
 
@@ -279,7 +279,7 @@ HOSTILE_ARGUMENTS = ["x ;reboot", "a'b", "$root", "}", "menuentry \"pwn\" {", "q
 def lowered_os(tmp_path: Path, text: str):
     """The OsPlan of the operating-system TEXT, lowered in this process."""
     from builders import cli
-    from builders.lower import lower_image
+    from builders.lowering.lower import lower_image
     from schemeconf.interpreter import run_deep
 
     config = tmp_path / "config.scm"
@@ -291,8 +291,8 @@ def lowered_os(tmp_path: Path, text: str):
 
 
 def test_grub_cfg_keeps_each_argument_one_word(tmp_path):
-    from builders.bootloaders.extlinux import extlinux_conf
-    from builders.bootloaders.grubcfg import grub_cfg
+    from builders.boot.bootloaders.extlinux import extlinux_conf
+    from builders.boot.bootloaders.grubcfg import grub_cfg
 
     arguments = "(list " + " ".join('"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"'
                                     for a in HOSTILE_ARGUMENTS) + ")"
@@ -328,7 +328,7 @@ def test_fstab_escape(field, escaped):
 def test_console_argument_that_is_no_device_gets_no_getty(tmp_path):
     from dataclasses import replace
 
-    from builders.gettys import inittab
+    from builders.system.gettys import inittab
     from builders.plan import ServicePlan
 
     plan = replace(lowered_os(tmp_path, os_text()), kernel_arguments=("console=ttyS0:x,115200",),
@@ -339,7 +339,7 @@ def test_console_argument_that_is_no_device_gets_no_getty(tmp_path):
 
 
 def test_fstab_spaces_stay_in_one_field(tmp_path):
-    from builders.rootfs import fstab
+    from builders.system.rootfs import fstab
 
     plan = lowered_os(tmp_path, os_text(file_systems=(
         '(list (file-system (device (file-system-label "my-root")) (mount-point "/") (type "ext4"))\n'

@@ -32,7 +32,7 @@ from builders.substitutes import (
     realize,
 )
 from builders.substitutes.provider import LISTING_SUFFIX, collect_orphans, stat_digest, tree_listing
-from builders.tree import Tree
+from builders.system.tree import Tree
 
 from tests.helpers import REPO, assert_clean_error, run_pyguix
 
@@ -379,7 +379,7 @@ def test_refused_tzdata_is_not_a_silent_fallback(tmp_path, canaries, entries, fr
 @pytest.mark.skipif(not CI_CACHE.is_dir(), reason="needs the warm substitute cache")
 def test_refused_tzdata_fails_the_build(tmp_path, canaries):
     """End to end: the build stops with the refusal, not 'timezone ... not realized'.
-    Needs builders/bootable.py's _optional to let DebError through."""
+    Needs builders/boot/bootable.py's _optional to let DebError through."""
     deb = make_deb(tmp_path / "debs/tzdata_evil_all.deb", "tzdata", [("/etc/localtime", "file", "evil", 0o644)],
                    arch="all")
     out = run_pyguix("system", "image", "--quiet", "--substitutes", str(tmp_path / "debs"), "-t", "mbr-raw",

@@ -4,7 +4,7 @@ Each row is a configuration whose partitions (or bootloader) cannot share the
 disk, the line of the field to change, and the message.  Both the dry run and
 the build (where building is reasonable: not a 2 TiB disk) must exit 1 with
 FILE:LINE:COL pointing there, no traceback, and no image left behind.  One
-placement function (builders/placement.py) decides for both, before any
+placement function (builders/disk/placement.py) decides for both, before any
 content is built.
 """
 

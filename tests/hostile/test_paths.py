@@ -3,7 +3,7 @@ only inside the image's own tree, and read package content only inside the
 package.
 
 The rows call the builders directly with hostile plans, *bypassing* the
-validation in builders/lower.py (tests/hostile/test_fields.py covers that
+validation in builders/lowering/lower.py (tests/hostile/test_fields.py covers that
 layer): even a value that slipped past every check cannot reach the host.
 Every row ends with the canaries checked.
 """
@@ -18,9 +18,9 @@ import pytest
 
 from builders.errors import BuildError
 from builders.plan import EtcFilePlan, FileSystemPlan, OsPlan, SpecialFilePlan, UserPlan, BootloaderPlan
-from builders.rootfs import populate_root
-from builders.system import install_shells, install_timezone
-from builders.tree import Escape, Tree, in_package
+from builders.system.rootfs import populate_root
+from builders.system.running import install_shells, install_timezone
+from builders.system.tree import Tree, in_package
 
 
 def bare_os(**changes) -> OsPlan:
@@ -130,7 +130,7 @@ def test_package_link_inside_the_package_is_followed(tmp_path, canaries):
 
 
 def test_hurd_package_link_is_data_not_a_door(tmp_path, canaries):
-    from builders.hurd import copy_into, make_skeleton
+    from builders.boot.hurd import copy_into, make_skeleton
 
     pkg = tmp_path / "hurd"
     pkg.mkdir()
@@ -203,7 +203,7 @@ def test_tree_modes_ignore_the_umask(tmp_path):
 
 
 def test_mke2fs_options_whitelist():
-    from builders.fs.ext import check_mke2fs_options
+    from builders.disk.fs.ext import check_mke2fs_options
 
     assert check_mke2fs_options(("-o", "hurd", "-O", "ext_attr")) is None
     assert check_mke2fs_options(("-O", "^metadata_csum,^64bit")) is None

@@ -334,7 +334,7 @@ def _debugfs_stat(image: Path, path: str) -> str:
 def test_mke2fs_in_the_sandbox_and_the_ownership_fixup(work):
     if shutil.which("mke2fs", path=os.environ.get("PATH", "") + ":/sbin:/usr/sbin") is None:
         pytest.skip("e2fsprogs not installed")
-    from builders.fs.ext import make_ext
+    from builders.disk.fs.ext import make_ext
 
     def build():
         tree = work / "tree"
@@ -354,7 +354,7 @@ def test_mke2fs_in_the_sandbox_and_the_ownership_fixup(work):
         assert check.returncode == 0, check.stdout + check.stderr
     # mke2fs -d alone copies the staging owner: the fix-up is needed ...
     assert re.search(rf"User:\s+{SANDBOX_ID}\s+Group:\s+{SANDBOX_ID}", _debugfs_stat(work / "raw.img", "/etc/somefile"))
-    # ... and builders/fs/ext.py makes it root's, set-uid bit kept, times fixed.
+    # ... and builders/disk/fs/ext.py makes it root's, set-uid bit kept, times fixed.
     fixed = _debugfs_stat(work / "fixed.img", "/etc/somefile")
     assert re.search(r"User:\s+0\s+Group:\s+0", fixed), fixed
     assert "Mode:  04755" in fixed, fixed
