@@ -119,7 +119,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
         _guarded(lambda: check_substitutes_dir(substitutes), debug)
 
     def work():
-        from builders.disk.layout import layout, render_table
+        from builders.lowering.layout import layout, render_table
         from builders.lowering.lower import lower_image
         from builders.lowering.show import image_source
 

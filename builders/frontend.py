@@ -105,7 +105,7 @@ def _apply_options(interp, image, label, image_size, volatile, system=None, targ
     from schemeconf.datum import sym, to_list
     from schemeconf.evaluator import apply_procedure
 
-    from builders.lowering.validate import label_problem
+    from builders.validate import label_problem
 
     system_image = interp.module(("gnu", "system", "image"))
     if label:

@@ -59,8 +59,8 @@ from builders.run import ToolFailed
 from builders.sandbox import install_result, run_unprivileged
 from builders.substitutes import default_provider
 from builders.substitutes.provider import cache_root
-from builders.system.tree import Tree
-from builders.lowering.validate import check_epoch
+from builders.tree import Tree
+from builders.validate import check_epoch
 
 __all__ = ["BUILT_FORMATS", "BuildContext", "BuildOptions", "build_image", "check_output", "default_output",
            "epoch", "error_at", "plan_seed"]

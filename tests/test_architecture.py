@@ -53,7 +53,7 @@ def test_the_import_graph_is_acyclic():
 LAYERS = [
     ("builders.plan", ("builders.lowering.lower", "builders.pipeline", "builders.boot.bootable", "builders.cli")),
     ("builders.lowering.lower", ("builders.pipeline", "builders.boot.bootable", "builders.cli")),
-    ("builders.disk.layout", ("builders.pipeline", "builders.boot.bootable", "builders.cli")),
+    ("builders.lowering.layout", ("builders.pipeline", "builders.boot.bootable", "builders.cli")),
     ("builders.boot.bootable", ("builders.pipeline", "builders.cli")),
     ("builders.errors", ("builders.pipeline", "builders.plan", "builders.cli")),
     ("schemeconf.evaluator", ("builders",)),

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from builders.errors import BuildError
 from builders.plan import ImagePlan, RawWrite
-from builders.system.tree import Tree
+from builders.tree import Tree
 
 DTB_DIR = "/boot/dtbs"
 SUNXI_SPL_SIZE = 32 * 1024            # the A64 boot ROM loads 32 KiB; the FIT follows at 8 KiB + 32 KiB

@@ -38,7 +38,7 @@ from builders.substitutes import SubstituteUnavailable, realize_guix
 from builders.substitutes.mapping import debian_architecture, debian_packages, unavailable_reason
 from builders.substitutes.provider import realize
 from builders.system.running import install_system
-from builders.system.tree import Tree
+from builders.tree import Tree
 
 # Guix's ESP initializer makes the EFI loader of the build host's type (Guix's initialize-efi-partition).
 EFI_ARCHS = {"x86_64-linux": ("x86_64",), "i686-linux": ("i386",), "i586-gnu": ("i386",), "x86_64-gnu": ("x86_64",)}

@@ -38,7 +38,7 @@ from builders.errors import BuildError
 from builders.plan import ImagePlan
 from builders.substitutes import SubstituteUnavailable, mapping, realize_guix
 from builders.substitutes.provider import ChainProvider, realize
-from builders.system.tree import Tree
+from builders.tree import Tree
 
 # The Debian architectures of the Hurd's own ports (debian-ports), which hold the
 # Hurd's servers and its C library.  The gnumach substitute comes from the
@@ -209,7 +209,7 @@ def copy_into(source: Path, tree: Path) -> None:
     Files already in TREE (the system's own /etc, written from the OS
     configuration) win; documentation is left out; symbolic links are kept
     as links (data in the image: never followed on the host, and nothing is
-    written through them, builders/system/tree.py).
+    written through them, builders/tree.py).
     """
     image = Tree(tree)
     for dirpath, dirnames, filenames in os.walk(source):

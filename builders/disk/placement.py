@@ -38,7 +38,6 @@ from pathlib import Path
 from schemeconf.errors import ConfigError
 from schemeconf.source import SourceFile, Span
 
-from builders.boot.bootloaders.grub import I386_PC_CORE_LIMIT
 from builders.errors import BuildError
 from builders.plan import ImagePlan, Origin, PartitionPlan
 from builders.disk.ptable import gpt, mbr
@@ -51,7 +50,8 @@ MBR_PARTITIONS = 4                   # primary partitions (pyguix writes no exte
 MBR_MAX_LBA = mbr.MAX_LBA            # start LBA and sector count are 32-bit
 GPT_HEAD = gpt.FIRST_USABLE_LBA * SECTOR            # protective MBR + header + entry array: 17408
 GPT_TAIL = (gpt.ARRAY_SECTORS + 1) * SECTOR         # backup entry array + header: 16896
-GRUB_CORE_AREA = I386_PC_CORE_LIMIT                 # the largest core.img grub-mkimage makes for i386-pc
+I386_PC_CORE_LIMIT = 0x78000                        # the largest core.img grub-mkimage makes for i386-pc (480 KiB)
+GRUB_CORE_AREA = I386_PC_CORE_LIMIT
 DISK_FORMATS = ("disk-image", "compressed-qcow2")
 
 

@@ -21,7 +21,7 @@ from schemeconf.records import Record
 from schemeconf.source import Span
 from schemeconf.vocabulary import CryptRequest, OpaqueConfiguration, Package
 
-from builders.lowering import validate
+from builders import validate
 from builders.lowering.config_source import os_config_source
 from builders.disk.fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
 from builders.disk.fs.vfat import parse_options

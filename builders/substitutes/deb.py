@@ -16,7 +16,7 @@ not by tarfile's `extractall`, so that every rule below is ours to check:
   the host alone;
 - symbolic links are kept verbatim as data, absolute or leaving the package
   included (they are never followed here; readers resolve them inside the
-  tree with builders.system.tree.Tree);
+  tree with builders.tree.Tree);
 - hard links must name a regular file already extracted in the target;
 - modes are preserved except the set-user-ID and set-group-ID bits, which
   are dropped (the extracted tree belongs to whoever runs pyguix, often

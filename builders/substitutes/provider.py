@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from builders.errors import BuildError
-from builders.system.tree import Tree
+from builders.tree import Tree
 from builders.substitutes import deb as debfile
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def realize(provider: SubstituteProvider, names: list[str], arch: str, *, cache:
     extracted (every file's sha256, every link's target, every mode) and
     extracted again if anything changed.  Treat the result as read-only: it
     is shared by every build; read package content through
-    `package_tree(result)` (builders.system.tree.Tree), which keeps the package's
+    `package_tree(result)` (builders.tree.Tree), which keeps the package's
     symbolic links inside it.
     """
     if not names:

@@ -34,7 +34,7 @@ from builders.system import cpio
 from builders.errors import BuildError
 from builders.system.kernel_modules import KernelModules, canonical, kernel_config, read_module
 from builders.plan import FileSystemPlan, OsPlan
-from builders.system.tree import in_package
+from builders.tree import in_package
 
 # Disk drivers loaded besides the OS's list, per architecture (only those the kernel has).
 DISK_MODULES: dict[str, tuple[str, ...]] = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builders.errors import BuildError
 from builders.plan import EtcFilePlan, GroupPlan, OsPlan, UserPlan
-from builders.system.tree import Tree
+from builders.tree import Tree
 
 # (path, mode) of the skeleton directories, parents first.
 SKELETON: tuple[tuple[str, int], ...] = (
@@ -68,7 +68,7 @@ def _device_spec(device: str) -> str:
 def fstab(os_plan: OsPlan, root_device: str | None, root_type: str | None = None) -> str:
     """/etc/fstab; the "/" entry points at ROOT_DEVICE (e.g. "UUID=...") when given,
     with type ROOT_TYPE (the image's root file system, as Guix rewrites it) when given."""
-    from builders.lowering.validate import fstab_escape
+    from builders.validate import fstab_escape
 
     lines = ["# This file was generated from your Guix configuration.  Any changes",
              "# will be lost upon reboot or reconfiguration.", ""]
@@ -110,9 +110,9 @@ def _ids(items: list[tuple[str, int | None, bool]]) -> dict[str, int]:
 
 def accounts(os_plan: OsPlan) -> tuple[str, str, str]:
     """(/etc/passwd, /etc/group, /etc/shadow) for root plus the plan's users and groups.
-    Lowering has checked every field (builders/lowering/validate.py); a field that could still
+    Lowering has checked every field (builders/validate.py); a field that could still
     split a line is refused here rather than written."""
-    from builders.lowering.validate import CONTROL
+    from builders.validate import CONTROL
 
     for item in (*os_plan.users, *os_plan.groups):
         texts = [t for t in (item.name, getattr(item, "comment", ""), getattr(item, "home", ""),

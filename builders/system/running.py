@@ -36,7 +36,7 @@ from builders.run import run
 from builders.system.services import Context, Realized, Shortfall, realize, unrealized
 from builders.system.services import explain as explain_service
 from builders.system.services.init import PATH, PROFILE, RCK, inittab_text, rcs_text
-from builders.system.tree import Tree
+from builders.tree import Tree
 
 # What is not realized that is no service: the OS record's own fields.
 FIELD_REASONS: dict[str, str] = {

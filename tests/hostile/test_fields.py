@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from builders.errors import BuildError
-from builders.lowering.validate import EPOCH_RANGES, check_epoch, fstab_escape, grub_word
+from builders.validate import EPOCH_RANGES, check_epoch, fstab_escape, grub_word
 
 from tests.helpers import REPO, assert_clean_error, assert_located, run_pyguix
 

@@ -32,7 +32,7 @@ from builders.substitutes import (
     realize,
 )
 from builders.substitutes.provider import LISTING_SUFFIX, collect_orphans, stat_digest, tree_listing
-from builders.system.tree import Tree
+from builders.tree import Tree
 
 from tests.helpers import REPO, assert_clean_error, run_pyguix
 

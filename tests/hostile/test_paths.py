@@ -20,7 +20,7 @@ from builders.errors import BuildError
 from builders.plan import EtcFilePlan, FileSystemPlan, OsPlan, SpecialFilePlan, UserPlan, BootloaderPlan
 from builders.system.rootfs import populate_root
 from builders.system.running import install_shells, install_timezone
-from builders.system.tree import Tree, in_package
+from builders.tree import Tree, in_package
 
 
 def bare_os(**changes) -> OsPlan:

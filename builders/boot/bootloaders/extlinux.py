@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 
 from builders.plan import OsPlan
-from builders.lowering.validate import CONTROL
+from builders.validate import CONTROL
 from builders.boot.bootloaders.grubcfg import HEADER, kernel_command_line
 
 

@@ -53,8 +53,6 @@ DRIVE_CHECK_OFFSET = 0x66
 BLOCKLIST_OFFSET = 0x1F4           # u64 start, u16 length, u16 segment
 BLOCKLIST = struct.Struct("<QHH")
 LOAD_SEGMENT = 0x0820
-# grub-mkimage's own limit for an i386-pc core (GRUB_KERNEL_I386_PC_LINK_ADDR..)
-I386_PC_CORE_LIMIT = 0x78000
 
 PACKAGES = ("grub-common", "grub-pc-bin", "grub-efi-amd64-bin", "grub-efi-ia32-bin")
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from builders.plan import BootloaderPlan, OsPlan
-from builders.lowering.validate import CONTROL, grub_word
+from builders.validate import CONTROL, grub_word
 
 HEADER = (
     "# This file was generated from your Guix configuration.  Any changes\n"

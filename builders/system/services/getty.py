@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from builders.errors import BuildError
 from builders.plan import ServicePlan
-from builders.lowering.validate import CONTROL, TTY
+from builders.validate import CONTROL, TTY
 from builders.system.services.registry import Context, ImageFile, Realization, Shortfall, Stage, realizer
 from builders.system.services.values import field, sh_quote, string
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from builders.plan import ServicePlan
-from builders.lowering.validate import CONTROL, show
+from builders.validate import CONTROL, show
 from builders.system.services.registry import Context, ImageFile, Realization, Shortfall, Stage, realizer
 from builders.system.services.values import field
 
