@@ -125,7 +125,7 @@ def package_name(p: Any) -> Any:
 
 
 def device_sexp(d: Any) -> Any:
-    from .lower import uuid_string
+    from builders.lowering.lower import uuid_string
 
     if isinstance(d, str) or d is False:
         return d
@@ -234,7 +234,7 @@ def _password(value: Any) -> Any:
     from schemeconf.vocabulary import CryptRequest
 
     if isinstance(value, CryptRequest):
-        from .lower import _password as hashed
+        from builders.lowering.lower import _password as hashed
 
         return hashed(value)
     return value_sexp(value)
@@ -244,8 +244,9 @@ def _targets(conf: Record) -> Any:
     targets = conf.get("targets")
     if targets is not False:
         return value_sexp(targets)
+    # Guix's bootloader-configuration-targets: (list target), (#f) when neither is given.
     target = conf.get("target") if "target" in {f.name.name for f in conf.rtype.fields} else False
-    return [value_sexp(target)] if target is not False else []
+    return [value_sexp(target)]
 
 
 def bootloader_sexp(conf: Record) -> list:
@@ -359,7 +360,7 @@ def image_sexp(img: Record) -> list:
 
 def system_image_check(img: Record, type_name: str | None) -> list:
     """pyguix's verdict on the image it would build: (ok (computed-file NAME)) or (error "...")."""
-    from .lower import lower_image
+    from builders.lowering.lower import lower_image
 
     try:
         plan = lower_image(img, type_name)

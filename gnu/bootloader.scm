@@ -7,10 +7,11 @@
 
 (define-module (gnu bootloader)
   #:use-module (srfi srfi-1)
+  #:use-module ((guix packages) #:select (package? package-name package-version))
   #:export (bootloader bootloader? <bootloader>
             bootloader-name bootloader-package bootloader-installer
             bootloader-disk-image-installer bootloader-configuration-file
-            bootloader-configuration-file-generator
+            bootloader-configuration-file-generator efi-bootloader-chain
 
             bootloader-configuration bootloader-configuration? <bootloader-configuration>
             bootloader-configuration-bootloader bootloader-configuration-targets
@@ -87,3 +88,49 @@
   (multiboot-arguments menu-entry-multiboot-arguments (default '()))
   (multiboot-modules  menu-entry-multiboot-modules (default '()))
   (chain-loader       menu-entry-chain-loader (default #f)))
+
+;;; efi-bootloader-chain: a bootloader whose package is a profile of the final
+;;; bootloader's package and other packages and files (firmware, U-Boot...),
+;;; as Guix has it.  The profile is described, not built.
+
+(define-record-type <manifest-entry>
+  (%manifest-entry name version output item)
+  manifest-entry?
+  (name manifest-entry-name)
+  (version manifest-entry-version)
+  (output manifest-entry-output)
+  (item manifest-entry-item))
+
+(define-record-type <manifest>
+  (%manifest entries)
+  manifest?
+  (entries manifest-entries))
+
+(define-record-type <profile>
+  (%profile name content hooks)
+  profile?
+  (name profile-name)
+  (content profile-content)
+  (hooks profile-hooks))
+
+(define (efi-bootloader-profile packages files hooks)
+  (%profile "efi-bootloader-profile"
+            (%manifest (map (lambda (p)
+                              (if (package? p)
+                                  (%manifest-entry (package-name p) (package-version p) "out" p)
+                                  (%manifest-entry "file" "0" "out" p)))
+                            (append packages files)))
+            hooks))
+
+(define* (efi-bootloader-chain final-bootloader
+                               #:key (packages '()) (files '()) (hooks '())
+                               installer disk-image-installer)
+  (bootloader
+   (inherit final-bootloader)
+   (name 'efi-bootloader-chain)
+   (package (efi-bootloader-profile (cons (bootloader-package final-bootloader) packages)
+                                    files
+                                    (if (list? hooks) hooks (list hooks))))
+   (installer (or installer (bootloader-installer final-bootloader)))
+   (disk-image-installer (or disk-image-installer
+                             (bootloader-disk-image-installer final-bootloader)))))

@@ -41,6 +41,7 @@
             operating-system-location
             %base-packages %base-packages-interactive %base-packages-linux
             %base-packages-networking %base-packages-utils %base-firmware
+            %base-packages-artwork
             %default-kernel-arguments %setuid-programs %default-privileged-programs
             %sudoers-specification %default-issue))
 
@@ -49,7 +50,8 @@
 
 (define %default-issue "\nThis is the GNU system.  Welcome.\n")
 
-(define %base-firmware '())
+(define %base-firmware
+  (list ath9k-htc-ar7010-firmware ath9k-htc-ar9271-firmware openfwwf-firmware))
 
 ;;; The packages of every system, by group (package variables are names
 ;;; pyguix resolves from substitutes when it builds the image).
@@ -70,6 +72,10 @@
 (define %base-packages
   (append %base-packages-interactive %base-packages-linux
           %base-packages-networking %base-packages-utils))
+
+(define %base-packages-artwork
+  (list (@ (gnu packages package-management) guix-backgrounds)
+        (@ (gnu packages package-management) guix-icons)))
 
 (define %setuid-programs '())
 (define %default-privileged-programs '())

@@ -81,6 +81,9 @@ class Keyword:
     def __repr__(self) -> str:
         return f"Keyword({self.name!r})"
 
+    def __reduce__(self):
+        return (Keyword, (self.name,))
+
 
 class Char:
     __slots__ = ("ch",)

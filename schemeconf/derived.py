@@ -531,6 +531,40 @@ def _current_filename(scope: Scope, x: Pair, tail: bool) -> Node:
     return _constant(name)
 
 
+@special("current-source-location")
+def _current_source_location(scope: Scope, x: Pair, tail: bool) -> Node:
+    """Guile's (current-source-location): ((filename . F) (line . L) (column . C)),
+    L and C 0-based as Guile counts them (a syntax, like current-filename)."""
+    span = form_span(x)
+    if span is None:
+        return _constant(NIL)
+    alist = from_list([Pair(sym("filename"), str(span.source.name)), Pair(sym("line"), span.line - 1),
+                       Pair(sym("column"), span.col - 1)])
+    return _constant(alist)
+
+
+@special("add-to-load-path")
+def _add_to_load_path(scope: Scope, x: Pair, tail: bool) -> Node:
+    """(add-to-load-path DIR): DIR goes to the front of the module search path."""
+    (arg,) = args_of(x, 1, 1, "(add-to-load-path DIRECTORY)")
+    node = compile_form(arg.car, scope, False, arg.car_span)
+    loader = scope.module.loader
+
+    def add(env: Any) -> Any:
+        from pathlib import Path
+
+        directory = node(env)
+        if not isinstance(directory, str):
+            raise WrongType(f"add-to-load-path: expected a directory name, got {write_string(directory)}",
+                            arg.car_span)
+        path = Path(directory)
+        if path not in loader.load_path:
+            loader.load_path.insert(0, path)
+        return UNSPECIFIED
+
+    return add
+
+
 @special("include", "include-from-path")
 def _include(scope: Scope, x: Pair, tail: bool) -> Node:
     (arg,) = args_of(x, 1, 1, '(include "FILE")')

@@ -62,7 +62,7 @@ class Interpreter:
     def load_file(self, path: Path, module: Module | None = None) -> Any:
         def run() -> Any:
             self.loader.note_host_file(path)
-            source, forms = read_file(path)
+            source, forms = read_file(path, cache=True)
             self.loader.sources[source.name] = source
             if not forms:
                 raise ConfigError("the file is empty: it must end with an operating-system, image or image-type",

@@ -77,6 +77,10 @@ def _compile_compound(pat: Pair, scope: Scope, names: list[Symbol]) -> Matcher:
         return lambda v, b, env: equal(datum, v)
     if head is QUASI:
         return _compile_quasi(pat.cdr.car, scope, names)
+    if head in (_AND, _OR, _NOT) and not _proper(pat.cdr, exactly_one=head is _NOT):
+        # Guile's match: `(and p . rest)` and the like are no `and` pattern but
+        # a list pattern whose first element is a variable named `and`.
+        return _compile_list(pat, scope, names)
     if head is _AND:
         subs = [compile_pattern(p, scope, names) for p in to_list(pat.cdr)]
         return lambda v, b, env: all(m(v, b, env) for m in subs)
@@ -94,6 +98,13 @@ def _compile_compound(pat: Pair, scope: Scope, names: list[Symbol]) -> Matcher:
         sub = compile_pattern(pat.cdr.cdr.car, scope, names)
         return lambda v, b, env: sub(apply_procedure(proc(env), [v]), b, env)
     return _compile_list(pat, scope, names)
+
+
+def _proper(x: Any, exactly_one: bool = False) -> bool:
+    n = 0
+    while type(x) is Pair:
+        x, n = x.cdr, n + 1
+    return x is NIL and (n == 1 or not exactly_one)
 
 
 def _compile_or(alternatives: list[Any], scope: Scope, names: list[Symbol]) -> Matcher:

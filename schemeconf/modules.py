@@ -20,14 +20,15 @@ Scheme only.  Likewise a configuration sees of Guile's core only what
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import primitives
 from .datum import NIL, UNSPECIFIED, Keyword, Pair, Symbol, sym, to_list
 from .environment import MISSING
 from .errors import ModuleError, ReadError, SchemeSyntaxError, UnboundVariable, closest_names
-from .evaluator import Node, Scope, _constant, args_of, eval_datum, special
+from .evaluator import Node, Scope, _constant, args_of, eval_datum, form_span, special
 from .source import SourceFile, Span
 
 ModuleName = tuple[str, ...]
@@ -37,6 +38,33 @@ BUNDLED_ROOTS = [Path(__file__).resolve().parent.parent, Path(__file__).resolve(
 SCHEME_SUFFIXES = (".scm", ".sls", ".sld", ".ss", ".sch", ".guile")
 # pyguix's own Scheme: what is read from here is not a host input.
 BUNDLED_SCHEME = [BUNDLED_ROOTS[0] / "gnu", BUNDLED_ROOTS[1]]
+
+# Channels pyguix bundles (their modules live under lib/): first module name
+# -> channel name.  Guix has a channel's modules only once the user's channels
+# file lists it (and `guix pull` fetched it), so pyguix finds these only then:
+# when $PYGUIX_CHANNELS names the channel, or the user's Guix channels file
+# (~/.config/guix/channels.scm, /etc/guix/channels.scm) mentions it.
+BUNDLED_CHANNELS = {"nongnu": "nonguix"}
+
+
+def channel_files() -> list[Path]:
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return [Path(config) / "guix" / "channels.scm", Path("/etc/guix/channels.scm")]
+
+
+def channel_enabled(channel: str) -> tuple[bool, Path | None]:
+    """Whether the user's Guix has CHANNEL, and the channels file that says so."""
+    names = os.environ.get("PYGUIX_CHANNELS")
+    if names is not None:
+        return channel in names.replace(",", " ").split(), None
+    for path in channel_files():
+        try:
+            text = path.read_text(errors="replace")
+        except OSError:
+            continue
+        return channel in text, path  # the user's channels file decides (the first found, as guix pull's)
+    return False, None
+
 
 # Guile modules whose contents pyguix provides as core syntax or procedures.
 BUILTIN_MODULES = {
@@ -57,7 +85,7 @@ class Interface:
 
     __slots__ = ("module", "select", "hide", "prefix", "span")
 
-    def __init__(self, module: "Module", select: dict[Symbol, Symbol] | None = None,
+    def __init__(self, module: Module, select: dict[Symbol, Symbol] | None = None,
                  hide: set[Symbol] | None = None, prefix: str | None = None):
         self.module = module
         self.select = select
@@ -101,7 +129,7 @@ class Interface:
 
 
 class Module:
-    def __init__(self, name: ModuleName, loader: "Loader", *, export_all: bool = False,
+    def __init__(self, name: ModuleName, loader: Loader, *, export_all: bool = False,
                  fallback: Callable[[Symbol], Any] | None = None):
         self.name = name
         self.loader = loader
@@ -200,8 +228,9 @@ class Module:
             if message is None:
                 for sub in iface.module.reexported:  # (gnu) forwards its parts' deprecations
                     sub_vocab = sub.module.fallback
-                    if hasattr(sub_vocab, "warning_for") and sub.remote(remote) is not None:
-                        message = sub_vocab.warning_for(remote.name)
+                    warning_for = getattr(sub_vocab, "warning_for", None)
+                    if warning_for is not None and sub.remote(remote) is not None:
+                        message = warning_for(remote.name)
                         if message:
                             break
             if message:
@@ -214,7 +243,8 @@ class Module:
         hints = []
         where = self.loader.where_defined(name)
         if where:
-            hints.append(f"'{name.name}' is defined in module ({' '.join(where)}); add it with (use-modules ({' '.join(where)}))")
+            where_name = " ".join(where)
+            hints.append(f"'{name.name}' is defined in module ({where_name}); add it with (use-modules ({where_name}))")
         else:
             hint = self.loader.index_hint(name.name)
             if hint:
@@ -261,8 +291,9 @@ class Module:
 
     def export_names(self, closed: bool = False) -> list[str]:
         vocab = self.fallback
-        if closed and vocab is not None and getattr(vocab, "names", None) is not None:
-            return list(vocab.names)
+        vocab_names = getattr(vocab, "names", None) if closed and vocab is not None else None
+        if vocab_names is not None:
+            return list(vocab_names)
         names = [s.name for s in (self.vars if self.export_all else self.exports)]
         for iface in self.reexported:
             names.extend(iface.names(closed))
@@ -315,9 +346,14 @@ class Loader:
         # Host inputs: files read outside pyguix's own Scheme, environment variables read.
         self.host_files: set[str] = set()
         self.host_env: set[str] = set()
+        self.channels: dict[str, bool] = {}  # bundled channel -> whether the user's Guix has it
         getenv = self.core.vars.get(sym("getenv"))
         if isinstance(getenv, primitives.Primitive):
             self.core.vars[sym("getenv")] = primitives.Primitive("getenv", self._recording_getenv(getenv.fn), 1, 1)
+        exists = self.core.vars.get(sym("file-exists?"))
+        if isinstance(exists, primitives.Primitive):
+            self.core.vars[sym("file-exists?")] = primitives.Primitive(
+                "file-exists?", self._recording_exists(exists.fn), 1, 1)
 
     def _recording_getenv(self, getenv: Callable[[Any], Any]) -> Callable[[Any], Any]:
         def recording_getenv(name: Any) -> Any:
@@ -326,6 +362,14 @@ class Loader:
             return getenv(name)
 
         return recording_getenv
+
+    def _recording_exists(self, exists: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        def recording_exists(name: Any) -> Any:
+            if isinstance(name, str):
+                self.note_host_file(name)
+            return exists(name)
+
+        return recording_exists
 
     def may_warn(self, name: str) -> bool:
         """Whether NAME is deprecated somewhere (then lookups check where from)."""
@@ -356,9 +400,23 @@ class Loader:
         m.vars.update({sym(k): v for k, v in primitives.PRIMITIVE_MODULES.get(name, {}).items()})
         return m
 
+    def has_channel(self, channel: str) -> bool:
+        got = self.channels.get(channel)
+        if got is None:
+            got, path = channel_enabled(channel)
+            if path is not None:
+                self.host_files.add(str(path))
+            if "PYGUIX_CHANNELS" in os.environ:
+                self.host_env.add("PYGUIX_CHANNELS")
+            self.channels[channel] = got
+        return got
+
     def find_file(self, name: ModuleName) -> Path | None:
         rel = Path(*name[:-1], name[-1] + ".scm")
+        channel = BUNDLED_CHANNELS.get(name[0]) if name else None
         for root in self.load_path:
+            if channel is not None and root in BUNDLED_ROOTS and not self.has_channel(channel):
+                continue
             candidate = root / rel
             try:
                 if candidate.is_file():
@@ -392,13 +450,19 @@ class Loader:
         elif name in primitives.PRIMITIVE_MODULES or name in BUILTIN_MODULES:
             module = self._primitive_module(name)
             module.fallback = fallback
-        elif fallback is not None and (getattr(fallback, "names", None) is not None or getattr(fallback, "compat", None)):
+        elif fallback is not None and (getattr(fallback, "names", None) is not None
+                                       or getattr(fallback, "compat", None)):
             module = Module(name, self, fallback=fallback)  # a Guix module known from the index alone
         else:
-            raise ModuleError(
-                f"no code for module ({' '.join(name)})", span,
-                "check the module name; add directories with -L DIR",
-            )
+            channel = BUNDLED_CHANNELS.get(name[0]) if name else None
+            if channel is not None and any((root / Path(*name[:-1], name[-1] + ".scm")).is_file()
+                                           for root in BUNDLED_ROOTS):
+                hint = (f"({' '.join(name)}) is a module of the {channel} channel, which this Guix does not "
+                        f"have: list the channel in ~/.config/guix/channels.scm (pyguix bundles it), or set "
+                        f"PYGUIX_CHANNELS={channel}")
+            else:
+                hint = "check the module name; add directories with -L DIR"
+            raise ModuleError(f"no code for module ({' '.join(name)})", span, hint)
         self.modules[name] = module
         return module
 
@@ -408,8 +472,9 @@ class Loader:
         self.loading.append(name)
         try:
             self.note_host_file(path)
-            source, forms = read_file(path)
-            source.bundled = any(_is_under(path, root) for root in BUNDLED_ROOTS)
+            bundled = any(_is_under(path, root) for root in BUNDLED_ROOTS)
+            source, forms = read_file(path, cache=bundled)
+            source.bundled = bundled
             self.sources[source.name] = source
             if not source.bundled:
                 fallback = None  # the user's own module of that name: Guix's exports do not apply
@@ -435,7 +500,8 @@ class Loader:
         try:
             exists = path.exists()
         except (OSError, ValueError) as e:
-            raise ModuleError(f"include: cannot read \"{filename}\": {e.strerror or e}", span) from None
+            reason = (e.strerror if isinstance(e, OSError) else None) or e
+            raise ModuleError(f"include: cannot read \"{filename}\": {reason}", span) from None
         if not exists:
             raise ModuleError(f"include: cannot find file \"{filename}\"", span)
         self.note_host_file(path)
@@ -477,10 +543,14 @@ class Loader:
         exporters = [m for m in INDEX.exporters(name) if m != ("gnu",)]
         if not exporters:
             return None
-        exporters.sort(key=lambda m: (m[:2] not in (("gnu", "packages"), ("gnu", "services"), ("gnu", "system")), len(m)))
+        families = (("gnu", "packages"), ("gnu", "services"), ("gnu", "system"))
+        exporters.sort(key=lambda m: (m[:2] not in families, len(m)))
         first = exporters[0]
-        family = {("gnu", "packages"): "use-package-modules", ("gnu", "services"): "use-service-modules"}.get(first[:2])
-        how = f"({family} {' '.join(first[2:])})" if family and len(first) == 3 else f"(use-modules ({' '.join(first)}))"
+        families_syntax: dict[tuple[str, ...], str] = {("gnu", "packages"): "use-package-modules",
+                                                       ("gnu", "services"): "use-service-modules"}
+        family = families_syntax.get(first[:2])
+        how = (f"({family} {' '.join(first[2:])})" if family and len(first) == 3
+               else f"(use-modules ({' '.join(first)}))")
         where = " or ".join(f"({' '.join(m)})" for m in exporters[:3])
         return f"'{name}' is defined in module {where}; add it with {how}"
 
@@ -541,7 +611,7 @@ def interface_from_spec(spec: Any, loader: Loader, span: Span | None) -> Interfa
         hide: set[Symbol] = set()
         prefix = None
         opts = to_list(spec.cdr)
-        for key, value in zip(opts[::2], opts[1::2]):
+        for key, value in zip(opts[::2], opts[1::2], strict=False):
             if key is Keyword("select"):
                 select = {}
                 for item in to_list(value):
@@ -550,7 +620,7 @@ def interface_from_spec(spec: Any, loader: Loader, span: Span | None) -> Interfa
                     else:
                         select[item] = item
                 user = not getattr(getattr(span, "source", None), "bundled", True)
-                for local, remote in select.items():
+                for _local, remote in select.items():
                     if module.exported(remote, True, user) is MISSING:
                         raise UnboundVariable(
                             f"{remote.name} is not exported by module ({' '.join(module.name)})", span
@@ -581,7 +651,16 @@ def _family(prefix: tuple[str, ...]):
             if type(p.car) is not Symbol:
                 raise SchemeSyntaxError("expected a module name such as 'base'", p.car_span)
             name = prefix + (p.car.name,)
-            module.use(Interface(module.loader.load(name, p.car_span)))
+            try:
+                loaded = module.loader.load(name, p.car_span)
+            except ModuleError as e:
+                if e.span is p.car_span and e.message.startswith("no code for module"):
+                    # As in Guix: the macro's use is where the error is (this
+                    # name is in it).
+                    e.span = form_span(x) or e.span
+                    e.note(f"({' '.join(name)}) is named here", p.car_span)
+                raise
+            module.use(Interface(loaded))
         return _constant(UNSPECIFIED)
 
     return use_family
@@ -597,11 +676,11 @@ def _define_module(scope: Scope, x: Pair, tail: bool) -> Node:
     """Set up the module being loaded: its imports and exports."""
     parts = args_of(x, 1, None, "(define-module (NAME...) #:use-module (M) #:export (NAMES...) ...)")
     module = scope.module
-    loader = module.loader
     declared = parse_module_name(parts[0].car, parts[0].car_span)
     if module.name[:1] != ("guile-user",) and declared != module.name:
         raise SchemeSyntaxError(
-            f"file declares module ({' '.join(declared)}) but was loaded as ({' '.join(module.name)})", parts[0].car_span
+            f"file declares module ({' '.join(declared)}) but was loaded as ({' '.join(module.name)})",
+            parts[0].car_span
         )
     opts = parts[1:]
     i = 0

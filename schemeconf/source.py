@@ -53,3 +53,16 @@ class Span(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.source.name}:{self.line}:{self.col}"
+
+
+class Forms(list):
+    """The datums of a file; `spans[i]` is where datum i starts (for top-level atoms)."""
+
+    spans: list[Span | None] = []
+
+
+def offset_span(source: SourceFile, offset: int) -> Span:
+    """The Span of character OFFSET of SOURCE's text."""
+    text = source.text
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Span(source, text.count("\n", 0, offset) + 1, offset - line_start + 1)

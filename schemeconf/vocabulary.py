@@ -27,7 +27,12 @@ index pays for it.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import gzip as _gzip
+import json as _json
+import re as _re
+from collections.abc import Callable
+from pathlib import Path as _Path
+from typing import Any
 
 from .datum import NIL, UNSPECIFIED, Pair, Symbol, sym
 from .environment import MISSING, Frame
@@ -41,7 +46,8 @@ class Package:
 
     __slots__ = ("name", "version", "module", "output", "outputs")
 
-    def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None, output: str = "out",
+    def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None,
+                 output: str = "out",
                  outputs: tuple[str, ...] = ("out",)):
         self.name = name
         self.module = module
@@ -54,7 +60,8 @@ class Package:
         return f"#<package {self.name}{version}>"
 
     def scheme_equal(self, other: Any) -> bool:
-        return isinstance(other, Package) and (other.name, other.version, other.output) == (self.name, self.version, self.output)
+        return (isinstance(other, Package)
+                and (other.name, other.version, other.output) == (self.name, self.version, self.output))
 
 
 class OpaqueConfiguration:
@@ -83,7 +90,8 @@ class OpaqueConfigurationSyntax(CompilingMacro):
         for p in form.cdr.pairs() if form.cdr is not NIL else []:
             c = p.car
             if type(c) is not Pair or type(c.car) is not Symbol or type(c.cdr) is not Pair:
-                raise RecordError(f"invalid field specifier in ({self.name} ...)", p.car_span, "each field is written (NAME VALUE)")
+                raise RecordError(f"invalid field specifier in ({self.name} ...)", p.car_span,
+                                  "each field is written (NAME VALUE)")
             node = compile_form(c.cdr.car, scope, False, c.cdr.car_span)
             if c.car is sym("inherit"):
                 inherit = node
@@ -107,10 +115,6 @@ class OpaqueConfigurationSyntax(CompilingMacro):
 
 
 # --- the index of Guix's modules -----------------------------------------------------
-
-import gzip as _gzip
-import json as _json
-from pathlib import Path as _Path
 
 LIB = _Path(__file__).resolve().parent / "lib"
 GUIX_VERSION = "1.5"  # the Guix whose vocabulary pyguix speaks
@@ -395,7 +399,135 @@ class ModuleVocabulary:
         return None
 
 
+# Names Guix's modules export but no longer define: Guix compiles a use of
+# one, and fails when the code runs ("Unbound variable: NAME").
+UNBOUND_EXPORTS: dict[tuple[str, ...], dict[str, str]] = {
+    ("gnu", "services", "desktop"): {
+        "gnome-desktop-service": "Guix 1.5 exports gnome-desktop-service but no longer defines it; "
+                                 "write (service gnome-desktop-service-type) instead",
+    },
+}
+
+
+class UnboundExport(CompilingMacro):
+    """An exported name without a definition (UNBOUND_EXPORTS): an unbound variable
+    when the code using it runs, as in Guix."""
+
+    def __init__(self, name: str, hint: str):
+        self.name = name
+        self.hint = hint
+
+    def compile(self, form: Pair, scope: Scope, tail: bool) -> Node:
+        from .errors import UnboundVariable
+
+        span = form.car_span or form.span
+        name, hint = self.name, self.hint
+
+        def unbound(env: Any) -> Any:
+            raise UnboundVariable(name, span, hint)
+
+        return unbound
+
+
+class InertRecord:
+    """An (origin ...) a configuration writes: kept, not fetched."""
+
+    __slots__ = ("type_name", "fields")
+
+    def __init__(self, type_name: str, fields: dict[str, Any]):
+        self.type_name = type_name
+        self.fields = fields
+
+    def scheme_repr(self, write: bool) -> str:
+        return f"#<{self.type_name}>"
+
+
+class OwnPackage(Package):
+    """A package a configuration defines with Guix's `package` record: an inert
+    package with its name and version (pyguix does not build from source), the
+    other fields kept as written."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, name: str, version: str | None, fields: dict[str, Any], outputs: tuple[str, ...] = ("out",)):
+        super().__init__(name, None, version, outputs=outputs)
+        self.fields = fields
+
+
+class InertRecordSyntax(CompilingMacro):
+    """Guix's `package` and `origin` record constructors (and `package/inherit`):
+    the fields pyguix uses (a package's name, version and outputs, and
+    `inherit`) are evaluated; the others (source, build-system, arguments,
+    inputs, license...: what building from source needs) are kept unevaluated,
+    as pyguix takes packages from substitutes."""
+
+    EAGER = {"package": ("name", "version", "outputs"), "package/inherit": ("name", "version", "outputs"),
+             "origin": ()}
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def compile(self, form: Pair, scope: Scope, tail: bool) -> Node:
+        from .datum import to_list
+
+        eager: list[tuple[str, Node]] = []
+        raw: dict[str, Any] = {}
+        inherit: Node | None = None
+        rest = form.cdr
+        if self.name == "package/inherit":  # (package/inherit P FIELD ...)
+            if type(rest) is not Pair:
+                raise SchemeSyntaxError("package/inherit: expected (package/inherit PACKAGE FIELD ...)", form.span)
+            inherit = compile_form(rest.car, scope, False, rest.car_span)
+            rest = rest.cdr
+        for p in rest.pairs() if rest is not NIL else []:
+            c = p.car
+            if type(c) is not Pair or type(c.car) is not Symbol or type(c.cdr) is not Pair:
+                raise RecordError(f"invalid field specifier in ({self.name} ...)", p.car_span,
+                                  "each field is written (NAME VALUE)")
+            field = c.car.name
+            if field == "inherit":
+                inherit = compile_form(c.cdr.car, scope, False, c.cdr.car_span)
+            elif field in self.EAGER[self.name]:
+                eager.append((field, compile_form(c.cdr.car, scope, False, c.cdr.car_span)))
+            else:
+                raw[field] = c.cdr.car
+        type_name = self.name
+        span = form.span or form.car_span
+
+        def build(env: Any) -> Any:
+            parent = inherit(env) if inherit is not None else None
+            values: dict[str, Any] = dict(getattr(parent, "fields", {}) or {})
+            values.update(raw)
+            if type_name == "origin":
+                return InertRecord("origin", values)
+            name = parent.name if isinstance(parent, Package) else None
+            version = parent.version if isinstance(parent, Package) else None
+            outputs = parent.outputs if isinstance(parent, Package) else ("out",)
+            for field, node in eager:
+                v = node(env)
+                if field == "name":
+                    name = v
+                elif field == "version":
+                    version = v
+                else:
+                    outputs = tuple(to_list(v))
+            if not isinstance(name, str):
+                raise RecordError(f"{type_name}: the name field (a string) is missing", span)
+            return OwnPackage(name, version if isinstance(version, str) else None, values, outputs)
+
+        return build
+
+
+INERT_RECORDS = {("guix", "packages"): ("package", "origin", "package/inherit"),
+                 ("guix",): ("package", "origin", "package/inherit")}
+
+
 def inert_value(name: str, desc: list[str], module: tuple[str, ...], loader: Any) -> Any:
+    unbound = UNBOUND_EXPORTS.get(module, {}).get(name)
+    if unbound is not None:
+        return UnboundExport(name, unbound)
+    if name in INERT_RECORDS.get(module, ()):
+        return InertRecordSyntax(name)
     kind = desc[0]
     if kind == "package":
         outputs = tuple(desc[3].split(",")) if len(desc) > 3 and desc[3] else ("out",)
@@ -448,7 +580,6 @@ class FieldWarnings(CompilingMacro):
         self.rules = rules
 
     def compile(self, form: Pair, scope: Scope, tail: bool) -> Node:
-        from .datum import from_list
 
         clauses = []
         warnings: list[tuple[str, Any]] = []
@@ -571,7 +702,8 @@ _register("specification->package+output", specification_to_package_output)
 _register("package?", lambda p: isinstance(p, Package))
 _register("package-name", lambda p: _check_package("package-name", p).name)
 _register("package-version", lambda p: _check_package("package-version", p).version or "0")
-_register("package-full-name", lambda p, sep="@": _check_package("package-full-name", p).name + sep + (p.version or "0"))
+_register("package-full-name",
+          lambda p, sep="@": _check_package("package-full-name", p).name + sep + (p.version or "0"))
 _register("package-direct-inputs", lambda p: NIL)
 _register("package-inputs", lambda p: NIL)
 _register("package-propagated-inputs", lambda p: NIL)
@@ -594,8 +726,6 @@ def raise_config_error(message: str) -> Any:
 
 
 # --- UUIDs (gnu system uuid) -------------------------------------------------------
-
-import re as _re
 
 _UUID_FORMS = {
     "dce": _re.compile(r"^([0-9a-fA-F]{8})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{4})-([0-9a-fA-F]{12})$"),

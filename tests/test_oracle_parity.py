@@ -186,27 +186,11 @@ def _known(field: str, golden_name: str = "") -> list[Known]:
 # tests/oracle/goldens/ without .scm (e.g. "samples/server.qcow2").
 
 REASONS: dict[str, str] = {
-    "unnamed-qcow2": "Guix's system-image calls an image without a name \"disk-image\" whatever its format "
-                     "(hurd-qcow2); pyguix's plan calls a nameless compressed-qcow2 \"image.qcow2\" "
-                     "(builders/lowering/lower.py DEFAULT_NAMES)",
-    "docker-name": "Guix's system-image of a docker image is \"docker-image.tar.gz\"; pyguix's plan name is "
-                   "\"docker-image\"",
-    "store-twice": "pyguix rejects a second file system on /gnu/store (\"mount point /gnu/store is declared "
-                   "twice\": %base-file-systems' read-only store bind mount and a btrfs subvolume); Guix accepts it",
+    # "cause": "why pyguix differs here, exactly" -- none left on corpus (a)
 }
 
 # (field, reasons, goldens): the rows that fail, each for all of its reasons.
-XFAIL_ROWS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
-    ('system-image', ('docker-name',), (
-        'configs/docker-image.docker',
-    )),
-    ('system-image', ('store-twice',), (
-        'oracle/btrfs-subvolumes.mbr-hybrid-raw', 'oracle/btrfs-subvolumes.qcow2',
-    )),
-    ('system-image', ('unnamed-qcow2',), (
-        'oracle/hurd-vm.hurd-qcow2', 'samples/my-hurd-os.hurd-qcow2',
-    )),
-]
+XFAIL_ROWS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
 
 XFAIL: dict[tuple[str, str], str] = {
     (golden, name): "; ".join(REASONS[r] for r in reasons)

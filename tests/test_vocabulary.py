@@ -100,3 +100,82 @@ def test_index_records_guix_versions():
     assert OLD_INDEX.guix_version == "1.2.0"
     assert INDEX.exports(("gnu", "packages", "nss"))["nss-certs"][0] == "package"
     assert INDEX.deprecated(("gnu", "system", "image"))["esp-partition"] == "esp-partition/grub"
+
+
+# --- what Guix 1.5 says, where configurations of others found differences (corpus (b)) -----
+
+
+def test_base_packages_have_guix_package_names():
+    value, _ = evaluate("(use-modules (gnu) (guix packages))\n(map package-name %base-packages)")
+    names = write_string(value)
+    for name in ('"util-linux-with-udev"', '"iproute2"', '"guile"', '"nss-certs"'):
+        assert name in names
+    assert "util-linux+udev" not in names and '"iproute"' not in names
+
+
+def test_base_firmware_and_initrd_modules_are_guix_1_5s():
+    value, _ = evaluate("(use-modules (gnu) (guix packages))\n"
+                        "(list (map package-name %base-firmware) %base-initrd-modules)")
+    text = write_string(value)
+    assert '("ath9k-htc-ar7010-firmware" "ath9k-htc-ar9271-firmware" "openfwwf-firmware")' in text
+    assert '"hid-apple" "mmc_block" "dm-crypt"' in text and text.endswith('"virtio_mmio" "virtio_scsi"))')
+
+
+def test_root_file_system_is_needed_for_boot():
+    value, _ = evaluate(
+        "(use-modules (gnu))\n"
+        "(map file-system-needed-for-boot?\n"
+        "  (list (file-system (device \"/dev/sda1\") (mount-point \"/\") (type \"ext4\"))\n"
+        "        (file-system (device \"/dev/sda2\") (mount-point \"/home\") (type \"ext4\"))\n"
+        "        %immutable-store))")
+    assert write_string(value) == "(#t #f #f)"
+    value, _ = evaluate("(use-modules (gnu))\n"
+                        "(length (filter (file-system-mount-point-predicate \"/dev/pts\") %base-file-systems))")
+    assert value == 1
+
+
+def test_user_shells_are_file_appends():
+    value, _ = evaluate("(use-modules (gnu))\n"
+                        "(list (user-account-shell (user-account (name \"a\") (group \"users\")))\n"
+                        "      (user-account-shell (car %base-user-accounts)))")
+    assert write_string(value) == "(#<file-append bash/bin/bash> #<file-append shadow/sbin/nologin>)"
+
+
+def test_gnome_desktop_service_is_unbound_when_called():
+    """Guix 1.5 exports gnome-desktop-service but no longer defines it: the call fails when it runs."""
+    evaluate("(use-modules (gnu))\n(use-service-modules desktop)\n(lambda () (gnome-desktop-service))")  # compiles
+    err = unbound("(use-modules (gnu))\n(use-service-modules desktop)\n(gnome-desktop-service)")
+    assert err.name == "gnome-desktop-service" and "gnome-desktop-service-type" in (err.hint or "")
+
+
+def test_own_package_is_an_inert_package():
+    value, _ = evaluate(
+        "(use-modules (gnu) (guix packages) (guix download) (guix build-system gnu) ((guix licenses) #:prefix l:))\n"
+        "(define p (package (name \"hello-local\") (version \"2.12\")\n"
+        "  (source (origin (method url-fetch) (uri \"mirror://gnu/hello.tar.gz\") (sha256 (base32 \"0\"))))\n"
+        "  (build-system gnu-build-system) (synopsis \"s\") (description \"d\") (home-page \"h\")\n"
+        "  (license (l:fsdg-compatible \"x\"))))\n"
+        "(list (package? p) (package-name p) (package-version p)\n"
+        "      (package-name (package (inherit p) (name \"other\"))))")
+    assert write_string(value) == '(#t "hello-local" "2.12" "other")'
+
+
+def test_efi_bootloader_chain_and_fail2ban_jail_service():
+    value, _ = evaluate(
+        "(use-modules (gnu))\n(use-package-modules raspberry-pi)\n(use-service-modules ssh security)\n"
+        "(list (bootloader-name grub-efi-bootloader-chain-raspi-64)\n"
+        "      (service-type-name (fail2ban-jail-service openssh-service-type\n"
+        "                           (fail2ban-jail-configuration (name \"sshd\")))))")
+    assert write_string(value) == "(efi-bootloader-chain openssh)"
+
+
+def test_match_and_pattern_with_a_dotted_tail_is_a_list_pattern():
+    """As in Guile's match: (and p . rest) is no `and` pattern (devel-hurd.tmpl has one)."""
+    value, _ = evaluate("(use-modules (ice-9 match))\n"
+                        "(match '(\"label\" (1 2 \"out\")) ((label (and (? number?) n . output)) (list n output)))")
+    assert write_string(value) == '("out" ())'  # `and` bound to 1, (? number?) 2, n "out"
+
+
+def test_current_source_location_and_file_exists():
+    value, _ = evaluate("(list (assq-ref (current-source-location) 'line) (file-exists? \"/nonexistent/x\"))")
+    assert write_string(value) == "(0 #f)"

@@ -12,6 +12,28 @@ import os
 from platform import machine as host_machine
 from typing import Any
 
+from builders import validate
+from builders.disk.fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
+from builders.disk.fs.vfat import parse_options
+from builders.lowering.config_source import os_config_source
+from builders.lowering.show import uuid_string
+from builders.plan import (
+    DEFAULT_INITIALIZER,
+    INITIALIZERS,
+    BootloaderPlan,
+    EtcFilePlan,
+    FileSystemPlan,
+    GroupPlan,
+    ImagePlan,
+    Origin,
+    OsPlan,
+    PartitionPlan,
+    RawWrite,
+    ServicePlan,
+    SpecialFilePlan,
+    UserPlan,
+)
+from builders.system.sha_crypt import sha_crypt
 from schemeconf.datum import NIL, Keyword, Pair, Symbol, Vector, to_list
 from schemeconf.errors import ConfigError
 from schemeconf.evaluator import apply_procedure
@@ -21,26 +43,16 @@ from schemeconf.records import Record
 from schemeconf.source import Span
 from schemeconf.vocabulary import CryptRequest, OpaqueConfiguration, Package
 
-from builders import validate
-from builders.lowering.config_source import os_config_source
-from builders.disk.fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
-from builders.disk.fs.vfat import parse_options
-from builders.plan import (
-    DEFAULT_INITIALIZER, INITIALIZERS, BootloaderPlan, EtcFilePlan, FileSystemPlan, GroupPlan, ImagePlan, Origin,
-    OsPlan, PartitionPlan, RawWrite, ServicePlan, SpecialFilePlan, UserPlan,
-)
-from builders.system.sha_crypt import sha_crypt
-from builders.lowering.show import uuid_string
-
 # Bootloaders that need a GPT disk (current Guix: gnu/system/image.scm refuses them on MBR).
 EFI_BOOTLOADERS = {
     "grub-efi", "grub-efi32", "grub-efi-removable-bootloader", "grub-efi32-removable-bootloader",
     "grub-efi-netboot-bootloader", "grub-efi-netboot-removable-bootloader",
 }
 
+# The name of an image that has none, as Guix's system-image names it.
 DEFAULT_NAMES = {
-    "disk-image": "disk-image", "compressed-qcow2": "image.qcow2", "iso9660": "image.iso",
-    "docker": "docker-image", "tarball": "image", "wsl2": "image",
+    "disk-image": "disk-image", "compressed-qcow2": "disk-image", "iso9660": "image.iso",
+    "docker": "docker-image.tar.gz", "tarball": "image", "wsl2": "image.tar.gz",
 }
 
 
@@ -59,7 +71,7 @@ def lower_image(image: Record, type_name: str | None = None) -> ImagePlan:
     records = to_list(image.get("partitions"))
     partitions = tuple(lower_partition(p) for p in records)
     os_plan = lower_os(os_rec)
-    _check_combinations(image, os_rec, os_plan, fmt, table, list(zip(records, partitions)))
+    _check_combinations(image, os_rec, os_plan, fmt, table, list(zip(records, partitions, strict=True)))
     platform = image.get("platform")
     size = image.get("size")
     name = image.get("name")
@@ -304,7 +316,7 @@ FILE_SYSTEM_FIELD_KINDS = {"mount-point": "mount-point", "type": "fs-type"}
 # Groups that Guix services declare for themselves (account-service-type extensions),
 # so that a user may list them as supplementary groups.
 SERVICE_GROUPS = {"docker": ("docker",), "libvirt": ("libvirt",), "cups": ("lp", "lpadmin"),
-                  "sane": ("scanner",), "guix": ("guixbuild",), "dbus-system": ("messagebus",),
+                  "sane": ("scanner",), "guix": ("guixbuild",), "dbus": ("messagebus",),
                   "gdm": ("gdm",), "sddm": ("sddm",), "tor": ("tor",), "nginx": ("nginx",)}
 
 # Service types whose configuration names a terminal that becomes a line of /etc/inittab.
@@ -327,10 +339,18 @@ def _check_file_systems(file_systems: list[Any]) -> None:
             validate.check("device", device, fs.span_of("device"))
         if isinstance(fs.get("options"), str):
             validate.check("fs-options", fs.get("options"), fs.span_of("options"), "options")
-    mounted = [(fs, fs.get("mount-point")) for fs in file_systems if isinstance(fs, Record)]
+    # A bind mount may stack on another file system's mount point, as Guix's own
+    # %immutable-store does on a /gnu/store subvolume; two real file systems may not.
+    mounted = [(fs, fs.get("mount-point")) for fs in file_systems
+               if isinstance(fs, Record) and not _is_bind_mount(fs)]
     _unique(mounted, "mount-point", "mount point {} is declared twice",
             "each mount point takes one file system; remove or rename one of them")
     # No "/" at all is fine, as in Guix: an image supplies its root partition as "/".
+
+
+def _is_bind_mount(fs: Record) -> bool:
+    flags = fs.get("flags")
+    return isinstance(flags, Pair) and any(isinstance(f, Symbol) and f.name == "bind-mount" for f in to_list(flags))
 
 
 def _check_accounts(users: list[Any], groups: list[Any], services: list[Any]) -> None:
@@ -529,7 +549,7 @@ def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
     """The plan of a file at PATH made from the file-like VALUE; None if pyguix cannot
     make its bytes (computed-file, program-file: build-side code)."""
     where = origin(span)
-    if isinstance(value, PlainFile) or isinstance(value, str):
+    if isinstance(value, (PlainFile, str)):
         content = value.content if isinstance(value, PlainFile) else value
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         try:
@@ -541,10 +561,10 @@ def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
     if isinstance(value, MixedTextFile):
         parts = []
         for part in value.parts:
-            text = _reference_text(part)
-            if text is None:
+            part_text = _reference_text(part)
+            if part_text is None:
                 return None
-            parts.append(text)
+            parts.append(part_text)
         data = "".join(parts).encode("utf-8")
         return EtcFilePlan(path, content=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest(), origin=where)
     if isinstance(value, LocalFile):

@@ -16,7 +16,7 @@
   (verbose?   dbus-configuration-verbose? (default #f)))
 
 (define dbus-root-service-type
-  (service-type (name 'dbus-system)
+  (service-type (name 'dbus)
                 (default-value (dbus-configuration))
                 (description "Run the system-wide D-Bus message bus.")))
 

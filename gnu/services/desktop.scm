@@ -6,8 +6,20 @@
   #:use-module (gnu services networking)
   #:use-module (gnu services dbus)
   #:use-module (gnu services avahi)
-  #:use-module ((gnu services xorg) #:select (gdm-service-type))
-  #:re-export (dbus-root-service-type polkit-service-type)  ;older pyguix had them here
+  #:use-module (guix gexp)
+  #:use-module ((gnu services xorg) #:select (gdm-service-type screen-locker-service-type
+                                              screen-locker-configuration))
+  #:use-module ((gnu services sound) #:select (pulseaudio-service-type alsa-service-type))
+  #:use-module ((gnu services base) #:select (udev-service-type file-system-service-type))
+  #:use-module ((gnu system) #:select (%base-packages-artwork))
+  #:use-module ((gnu packages suckless) #:select (slock))
+  #:use-module ((gnu packages xdisorg) #:select (xlockmore))
+  #:use-module ((gnu packages libusb) #:select (libmtp))
+  #:use-module ((gnu packages nfs) #:select (nfs-utils))
+  #:use-module ((gnu packages linux) #:select (ntfs-3g))
+  #:use-module ((gnu packages gnome) #:select (network-manager-applet))
+  #:re-export (dbus-root-service-type polkit-service-type  ;older pyguix had them here
+               polkit-wheel-service)
   #:export (%desktop-services desktop-services-for-system
             gnome-desktop-service-type xfce-desktop-service-type mate-desktop-service-type
             lxqt-desktop-service-type enlightenment-desktop-service-type
@@ -16,9 +28,10 @@
             upower-service-type accountsservice-service-type
             colord-service-type geoclue-service-type bluetooth-service-type
             x11-socket-directory-service-type fontconfig-file-system-service
+            gdm-file-system-service sane-service-type cups-pk-helper-service-type
             gnome-desktop-configuration xfce-desktop-configuration
             ;; Procedures and values of older Guix, deprecated but still exported there.
-            gnome-desktop-service xfce-desktop-service mate-desktop-service
+            xfce-desktop-service mate-desktop-service
             elogind-service x11-socket-directory-service
             udisks-service geoclue-service bluetooth-service accountsservice-service))
 
@@ -38,8 +51,14 @@
 (define colord-service-type (simple 'colord "Color management."))
 (define geoclue-service-type (simple 'geoclue "Geolocation."))
 (define bluetooth-service-type (simple 'bluetooth "Bluetooth."))
-(define x11-socket-directory-service-type (simple 'x11-socket-directory "/tmp/.X11-unix."))
-(define fontconfig-file-system-service (service (simple 'fontconfig "Font cache.") #f))
+(define x11-socket-directory-service-type
+  (simple 'x11-socket-directory-service "/tmp/.X11-unix."))
+(define sane-service-type (simple 'sane "Scanner support."))
+(define cups-pk-helper-service-type (simple 'cups-pk-helper "CUPS PolicyKit helper."))
+(define fontconfig-file-system-service
+  (simple-service 'fontconfig-file-system file-system-service-type '()))
+(define gdm-file-system-service
+  (simple-service 'gdm-file-system file-system-service-type '()))
 
 (define-record-type* <gnome-desktop-configuration> gnome-desktop-configuration
   make-gnome-desktop-configuration gnome-desktop-configuration?
@@ -58,8 +77,8 @@
 
 ;; The procedures Guix had before service types took default values; Guix
 ;; still exports them (deprecated), and configurations written then use them.
-(define* (gnome-desktop-service #:key (config (gnome-desktop-configuration)))
-  (service gnome-desktop-service-type config))
+;; (Guix 1.5 still exports gnome-desktop-service but no longer defines it:
+;; using it is an unbound variable, see schemeconf/vocabulary.py.)
 (define* (xfce-desktop-service #:key (config (xfce-desktop-configuration)))
   (service xfce-desktop-service-type config))
 (define* (mate-desktop-service #:key (config #f))
@@ -77,27 +96,49 @@
 (define x11-socket-directory-service (service x11-socket-directory-service-type))
 
 (define* (desktop-services-for-system #:optional system)
-  ;; The base services, plus what a desktop session needs.
-  (append
-   ;; The display manager and Avahi are the very types (gnu services xorg)
-   ;; and (gnu services avahi) export, so that `(delete gdm-service-type)'
-   ;; in modify-services finds them.
-   (list (service gdm-service-type)
-         (service x11-socket-directory-service-type)
+  ;; Guix 1.5's list, in its order: the base services, plus what a desktop
+  ;; session needs.  The display manager and Avahi are the very types (gnu
+  ;; services xorg) and (gnu services avahi) export, so that `(delete
+  ;; gdm-service-type)' in modify-services finds them.
+  (cons* (service gdm-service-type)
+         (service screen-locker-service-type
+                  (screen-locker-configuration
+                   (name "slock")
+                   (program (file-append slock "/bin/slock"))))
+         (service screen-locker-service-type
+                  (screen-locker-configuration
+                   (name "xlock")
+                   (program (file-append xlockmore "/bin/xlock"))))
+         (simple-service 'mtp udev-service-type (list libmtp))
+         (service sane-service-type)
+         polkit-wheel-service
+         (simple-service 'mount-setuid-helpers privileged-program-service-type
+                         (list (file-append nfs-utils "/sbin/mount.nfs")
+                               (file-append ntfs-3g "/sbin/mount.ntfs-3g")))
+         (simple-service 'guix-artwork profile-service-type %base-packages-artwork)
+         gdm-file-system-service
+         (service vte-integration-service-type)
+         fontconfig-file-system-service
          (service network-manager-service-type)
          (service wpa-supplicant-service-type)
+         (simple-service 'network-manager-applet profile-service-type
+                         (list network-manager-applet))
          (service modem-manager-service-type)
          (service usb-modeswitch-service-type)
-         (service avahi-service-type)     ;from this module's open vocabulary
+         (service avahi-service-type)
          (service udisks-service-type)
          (service upower-service-type)
          (service accountsservice-service-type)
+         (service cups-pk-helper-service-type)
          (service colord-service-type)
          (service geoclue-service-type)
          (service polkit-service-type)
          (service elogind-service-type)
          (service dbus-root-service-type)
-         (service ntp-service-type))
-   %base-services))
+         (service ntp-service-type)
+         (service x11-socket-directory-service-type)
+         (service pulseaudio-service-type)
+         (service alsa-service-type)
+         %base-services))
 
 (define %desktop-services (desktop-services-for-system))

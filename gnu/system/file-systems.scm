@@ -15,7 +15,7 @@
             file-system-check? file-system-skip-check-if-clean?
             file-system-repair file-system-create-mount-point?
             file-system-dependencies file-system-shepherd-requirements
-            file-system-location
+            file-system-location file-system-mount-point-predicate
 
             file-system-label file-system-label? file-system-label->string
 
@@ -66,7 +66,7 @@
   (options         file-system-options (default #f))   ;string such as "gid=5,mode=620"
   (mount?          file-system-mount? (default #t))
   (mount-may-fail? file-system-mount-may-fail? (default #f))
-  (needed-for-boot? file-system-needed-for-boot? (default #f))
+  (needed-for-boot? %file-system-needed-for-boot? (default #f))
   (check?          file-system-check? (default #t))
   (skip-check-if-clean? file-system-skip-check-if-clean? (default #t))
   (repair          file-system-repair (default 'preen))
@@ -81,6 +81,25 @@
   (dependencies swap-space-dependencies (default '()))
   (priority     swap-space-priority (default #f))
   (discard?     swap-space-discard? (default #f)))
+
+;; As in Guix: a file system is needed for boot if it says so, or if it holds
+;; the store (the root file system, say), unless it is a bind mount.
+(define (%file-prefix? prefix file)
+  (let loop ((a (filter (lambda (s) (not (string-null? s))) (string-split prefix #\/)))
+             (b (filter (lambda (s) (not (string-null? s))) (string-split file #\/))))
+    (cond ((null? a) #t)
+          ((null? b) #f)
+          ((string=? (car a) (car b)) (loop (cdr a) (cdr b)))
+          (else #f))))
+
+(define (file-system-needed-for-boot? fs)
+  (or (%file-system-needed-for-boot? fs)
+      (and (%file-prefix? (file-system-mount-point fs) "/gnu/store")
+           (not (memq 'bind-mount (file-system-flags fs))))))
+
+(define (file-system-mount-point-predicate mount-point)
+  (lambda (fs)
+    (string=? (file-system-mount-point fs) mount-point)))
 
 ;;; The file systems every Guix system mounts.
 

@@ -15,6 +15,12 @@
   #:use-module (gnu image)
   #:use-module (gnu system)
   #:use-module (gnu bootloader grub)
+  #:use-module ((gnu services) #:select (service))
+  #:use-module ((gnu services base) #:select (%base-services))
+  #:use-module ((gnu services networking) #:select (dhcpcd-service-type))
+  #:use-module ((gnu services ssh) #:select (openssh-service-type openssh-configuration))
+  #:use-module ((gnu packages screen) #:select (screen))
+  #:use-module ((gnu packages ssh) #:select (openssh-sans-x))
   #:use-module (guix platform)
   #:use-module ((guix platforms arm) #:select (armv7-linux aarch64-linux))
   #:export (root-offset root-label
@@ -259,15 +265,32 @@
       (raise-config-error (format #f "~a: no such image type" name))))
 
 ;; The operating system an image-type file is shown with (pyguix system image
-;; TYPE-FILE): the smallest system that boots, for looking at the layout.
+;; TYPE-FILE): Guix's own gnu/system/examples/bare-bones.tmpl (Guix 1.5), the
+;; system Guix's manual applies image types to.
 (define %bare-bones-os
   (operating-system
-    (host-name "bare-bones")
+    (host-name "komputilo")
+    (timezone "Europe/Berlin")
+    (locale "en_US.utf8")
     (bootloader (bootloader-configuration
                  (bootloader grub-bootloader)
-                 (targets '("/dev/sda"))))
+                 (targets '("/dev/sdX"))))
+    (kernel-arguments (list "console=ttyS0,115200"))
     (file-systems (cons (file-system
                           (device (file-system-label "my-root"))
                           (mount-point "/")
                           (type "ext4"))
-                        %base-file-systems))))
+                        %base-file-systems))
+    (users (cons (user-account
+                  (name "alice")
+                  (comment "Bob's sister")
+                  (group "users")
+                  (supplementary-groups '("wheel" "audio" "video")))
+                 %base-user-accounts))
+    (packages (cons screen %base-packages))
+    (services (append (list (service dhcpcd-service-type)
+                            (service openssh-service-type
+                                     (openssh-configuration
+                                      (openssh openssh-sans-x)
+                                      (port-number 2222))))
+                      %base-services))))

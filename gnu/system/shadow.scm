@@ -2,6 +2,9 @@
 
 (define-module (gnu system shadow)
   #:use-module (srfi srfi-1)
+  #:use-module (guix gexp)
+  #:use-module ((gnu packages bash) #:select (bash))
+  #:use-module ((gnu packages admin) #:select (shadow))
   #:export (user-account user-account? <user-account>
             user-account-name user-account-password user-account-uid
             user-account-group user-account-supplementary-groups
@@ -15,8 +18,8 @@
             default-shell default-skeletons skeleton-directory
             %base-groups %base-user-accounts %root-account crypt))
 
-;; The login shell of accounts that do not name one.
-(define default-shell (make-parameter "/bin/bash"))
+;; The login shell of accounts that do not name one (Guix's: Bash).
+(define default-shell (make-parameter (file-append bash "/bin/bash")))
 
 (define (validate-name what)
   (lambda (name)
@@ -94,7 +97,7 @@
          (name "nobody")
          (uid 65534)
          (group "nogroup")
-         (shell "/run/current-system/profile/sbin/nologin")
+         (shell (file-append shadow "/sbin/nologin"))
          (home-directory "/nonexistent")
          (create-home-directory? #f)
          (system? #t))))

@@ -28,8 +28,10 @@
            (and bytes (make-uuid type bytes))))))
 
 (define* (uuid str #:optional (type 'dce))
+  ;; Guix's wording: its uuid macro shows the form it rejects, (uuid STR) as
+  ;; (uuid STR (quote dce)).
   (or (string->uuid str type)
-      (raise-config-error (format #f "invalid UUID: ~s (type ~a)" str type))))
+      (raise-config-error (format #f "(uuid ~s (quote ~a)): invalid UUID" str type))))
 
 (define (uuid->string uuid)
   (%format-uuid (uuid-bytevector uuid)

@@ -222,6 +222,16 @@ def getenv(name):
     return False if value is None else value
 
 
+@primitive("file-exists?")
+def file_exists(path):
+    """Guile's file-exists?: about the machine evaluating the configuration (as
+    Guix's is), so a host input (the loader records the names asked about)."""
+    try:
+        return os.path.exists(want_string("file-exists?", path))
+    except (OSError, ValueError):  # a NUL in the name, a name too long
+        return False
+
+
 def _strip_separators(path: str, i: int) -> int:
     while i >= 0 and path[i] == "/":
         i -= 1

@@ -9,11 +9,12 @@ NO_GRAPHICS = "a pyguix image boots to a text console: there is no graphical sys
 NO_DBUS = "a D-Bus service: there is no D-Bus system bus in the busybox system"
 
 DESKTOP_KINDS = ("gnome-desktop", "xfce-desktop", "mate-desktop", "lxqt-desktop", "enlightenment-desktop",
-                 "plasma-desktop", "gdm", "sddm", "slim", "lightdm", "screen-locker", "x11-socket-directory")
-DBUS_KINDS = ("polkit", "elogind", "udisks", "upower", "accountsservice", "colord", "geoclue", "bluetooth")
+                 "plasma-desktop", "gdm", "sddm", "slim", "lightdm", "screen-locker", "x11-socket-directory-service")
+DBUS_KINDS = ("polkit", "elogind", "udisks", "upower", "accountsservice", "colord", "geoclue", "bluetooth",
+              "cups-pk-helper", "sane")
 
 cannot_realize("desktop", {
     **{kind: NO_GRAPHICS for kind in DESKTOP_KINDS},
-    "dbus-system": "no D-Bus daemon in the busybox system",
+    "dbus": "no D-Bus daemon in the busybox system",
     **{kind: NO_DBUS for kind in DBUS_KINDS},
 })

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from builders.errors import BuildError
 from builders.plan import ServicePlan
-from builders.validate import CONTROL, TTY
 from builders.system.services.registry import Context, ImageFile, Realization, Shortfall, Stage, realizer
 from builders.system.services.values import field, sh_quote, string
+from builders.validate import CONTROL, TTY
 
 SERIAL_PREFIXES = ("ttyS", "ttyAMA", "ttyUSB", "ttyACM", "hvc", "ttymxc", "ttyO", "ttySAC", "ttyPS", "ttyLP")
 

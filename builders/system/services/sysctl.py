@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from builders.plan import ServicePlan
-from builders.validate import CONTROL, show
 from builders.system.services.registry import Context, ImageFile, Realization, Shortfall, Stage, realizer
 from builders.system.services.values import field
+from builders.validate import CONTROL, show
 
 GUIX_SYSCTL_DEFAULTS = (("fs.protected_hardlinks", "1"), ("fs.protected_symlinks", "1"))
 SYSCTL_KEY = re.compile(r"[A-Za-z0-9_*-]+([./][A-Za-z0-9_*-]+)*")

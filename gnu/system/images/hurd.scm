@@ -49,16 +49,11 @@
                         %base-file-systems))
     (host-name "guixygnu")
     (timezone "Europe/Amsterdam")
-    (users (cons (user-account
-                  (name "guix")
-                  (comment "Guix Hurd")
-                  (group "users")
-                  (supplementary-groups '("wheel")))
-                 %base-user-accounts))
-    (packages (cons git-minimal %base-packages/hurd))
+    (packages (cons openssh-sans-x %base-packages/hurd))
     (services (cons (service openssh-service-type
                              (openssh-configuration
                               (openssh openssh-sans-x)
+                              (use-pam? #f)
                               (port-number 2222)
                               (permit-root-login #t)
                               (allow-empty-passwords? #t)
@@ -66,9 +61,10 @@
                     %base-services+qemu-networking/hurd))))
 
 (define hurd64-barebones-os
+  ;; As in Guix 1.5: the same system, from %hurd64-default-operating-system.
   (operating-system
     (inherit hurd-barebones-os)
-    (host-name "guixygnu64")))
+    (kernel %hurd64-default-operating-system-kernel)))
 
 ;; One ext2 partition at 1 MiB, with the Hurd's file system options and
 ;; device nodes (the Hurd keeps translators such as /dev/null on disk).
