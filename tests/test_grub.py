@@ -23,16 +23,22 @@ import pytest
 from builders.boot.bootloaders import INSTALLERS, BootContext, installer_for
 from builders.boot.bootloaders.extlinux import extlinux_conf
 from builders.boot.bootloaders.grub import (
-    BLOCKLIST_OFFSET, GrubError, early_config, grub_tools, install_grub_bios, make_core_image,
-    make_grub_efi, make_grub_eltorito, realize_packages,
+    BLOCKLIST_OFFSET,
+    GrubError,
+    early_config,
+    grub_tools,
+    install_grub_bios,
+    make_core_image,
+    make_grub_efi,
+    make_grub_eltorito,
+    realize_packages,
 )
 from builders.boot.bootloaders.grubcfg import grub_cfg
 from builders.disk.assemble import Chunk, assemble_disk
-from builders.errors import BuildError
 from builders.disk.ptable import GptTable, MbrTable, Partition
 from builders.disk.ptable import gpt as gptmod
+from builders.errors import BuildError
 from builders.run import tool_available
-
 from tests.helpers import REPO
 
 MiB = 1 << 20
@@ -159,7 +165,7 @@ def test_grub_cfg_hurd():
     cfg = grub_cfg(os_plan, root_uuid=None, root_label="hurd", kernel_path="/boot/gnumach.gz",
                    initrd_path=None, hurd=True, hurd_module_lines=("/hurd/ext2fs.static ext2fs x", "/lib/ld.so.1 exec"))
     assert 'menuentry "GNU with the Hurd" {' in cfg
-    assert "  multiboot /boot/gnumach.gz root=device:hd0s1 noide console=com0\n" in cfg
+    assert "  multiboot /boot/gnumach.gz root=device:hd0s1 console=com0\n" in cfg
     assert "  module /hurd/ext2fs.static ext2fs x\n  module /lib/ld.so.1 exec\n" in cfg
     assert "linux " not in cfg and "initrd" not in cfg
 

@@ -154,7 +154,7 @@ def test_hurd_image(images, tmp_path, image_type):
     # grub.cfg: multiboot GNU Mach on the root partition, console on com0, Guix's module lines.
     cfg = debugfs(fs, "cat /boot/grub/grub.cfg")
     assert 'menuentry "GNU with the Hurd" {' in cfg
-    assert "  multiboot /boot/gnumach.gz root=device:hd0s1 noide console=com0\n" in cfg
+    assert "  multiboot /boot/gnumach.gz root=device:hd0s1 console=com0\n" in cfg
     modules = [line.strip()[len("module "):] for line in cfg.splitlines() if line.strip().startswith("module ")]
     assert modules == hurd_modules("/hurd/ext2fs.static", "/hurd/exec", LOADER[system])
 
