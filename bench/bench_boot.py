@@ -63,14 +63,16 @@ def staged_inputs(work: Path, image: Path) -> tuple[Path, Path, Path]:
 
 
 def native(work: Path, tree: Path, initrd_dir: Path, grub: Path) -> float:
-    mkimage = shutil.which("grub-mkimage") or str(next((Path.home() / ".cache/pyguix/extracted").glob("*/usr/bin/grub-mkimage")))
+    mkimage = shutil.which("grub-mkimage") or str(
+        next((Path.home() / ".cache/pyguix/extracted").glob("*/usr/bin/grub-mkimage")))
     steps = f"""
     (cd {initrd_dir} && find . -print0 | sort -z | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -9 > initrd.gz
     rm -f root.ext4 && truncate -s 64M root.ext4 && mke2fs -q -t ext4 -d {tree} -L my-root -F root.ext4
     truncate -s $(( (2048 + 131072) * 512 )) disk.img
     printf 'label: dos\\nstart=2048, size=131072, type=83, bootable\\n' | sfdisk -q disk.img
     dd if=root.ext4 of=disk.img bs=1M seek=1 conv=notrunc,sparse status=none
-    {mkimage} -d {grub}/usr/lib/grub/i386-pc -O i386-pc -o core.img -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 normal linux search serial terminal configfile
+    {mkimage} -d {grub}/usr/lib/grub/i386-pc -O i386-pc -o core.img -p '(hd0,msdos1)/boot/grub' \\
+      biosdisk part_msdos ext2 normal linux search serial terminal configfile
     dd if={grub}/usr/lib/grub/i386-pc/boot.img of=disk.img bs=440 count=1 conv=notrunc status=none
     dd if=core.img of=disk.img bs=512 seek=1 conv=notrunc status=none
     qemu-img convert -c -O qcow2 disk.img disk.qcow2

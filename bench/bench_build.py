@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import glob
 import os
 import shutil
@@ -151,12 +150,15 @@ def main() -> None:
         print("|---|---|---|---|")
         for comp in ("zstd", "zlib"):
             q_ours, q_qemu = work / f"ours-{comp}.qcow2", work / f"qemu-{comp}.qcow2"
-            t_q = best_of(args.repeat, lambda: convert(ours, q_ours, compression=comp))
-            t_e = best_of(args.repeat, lambda: sh("qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2",
-                                                  "-o", f"compression_type={comp}", ours, q_qemu))
+            # best_of calls each lambda before the next iteration; the defaults bind this one's values anyway.
+            t_q = best_of(args.repeat, lambda comp=comp, q_ours=q_ours: convert(ours, q_ours, compression=comp))
+            t_e = best_of(args.repeat, lambda comp=comp, q_qemu=q_qemu: sh(
+                "qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", "-o", f"compression_type={comp}",
+                ours, q_qemu))
             same = sh("qemu-img", "compare", "-f", "qcow2", "-F", "qcow2", q_ours, q_qemu).returncode == 0
             print(f"| {comp} | {t_q:.2f} s ({q_ours.stat().st_size / 1e6:.0f} MB) | {t_e:.2f} s "
-                  f"({q_qemu.stat().st_size / 1e6:.0f} MB) | {t_e / t_q:.1f}× faster{'' if same else ' (DIFFERENT!)'} |")
+                  f"({q_qemu.stat().st_size / 1e6:.0f} MB) | {t_e / t_q:.1f}× faster"
+                  f"{'' if same else ' (DIFFERENT!)'} |")
             q_ours.unlink()
             q_qemu.unlink()
 

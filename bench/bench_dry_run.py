@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CMD = [sys.executable, "-m", "builders.cli", "system", "image", "--dry-run", "-t", "pine64-raw", "samples/my-pine-os.scm"]
+CMD = [sys.executable, "-m", "builders.cli", "system", "image", "--dry-run", "-t", "pine64-raw",
+       "samples/my-pine-os.scm"]
 
 
 def best_of(cmd, n=5):
@@ -27,7 +28,8 @@ def main():
     ours = best_of(CMD)
     print(f"pyguix --dry-run -t pine64-raw: {ours:.3f} s (budget 0.5 s: {'ok' if ours <= 0.5 else 'OVER'})")
     if shutil.which("guile"):
-        g = best_of(["guile", "-c", '(call-with-input-file "samples/my-pine-os.scm" (lambda (p) (let loop () (unless (eof-object? (read p)) (loop)))))'])
+        g = best_of(["guile", "-c", '(call-with-input-file "samples/my-pine-os.scm"'
+                                    ' (lambda (p) (let loop () (unless (eof-object? (read p)) (loop)))))'])
         print(f"guile start + read the same file: {g:.3f} s (ratio {ours / g:.1f}x)")
 
 

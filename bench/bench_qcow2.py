@@ -32,8 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from builders.disk.assemble import Chunk, assemble_disk  # noqa: E402
-from builders.formats import qcow2  # noqa: E402
 from builders.disk.ptable import MbrTable, Partition  # noqa: E402
+from builders.formats import qcow2  # noqa: E402
 
 MiB = 1 << 20
 PART_OFFSET = MiB
@@ -133,9 +133,11 @@ def bench_qcow2(disk: Path, work: Path, repeat: int) -> list[QRow]:
     rows = []
     ours, theirs = work / "ours.qcow2", work / "qemu.qcow2"
     for comp in ("zstd", "zlib", None):
-        t_ours = best_of(repeat, lambda: qcow2.convert(disk, ours, compression=comp))
+        # best_of calls each lambda before the next iteration; the defaults bind this one's values anyway.
+        t_ours = best_of(repeat, lambda comp=comp: qcow2.convert(disk, ours, compression=comp))
         opts = ["-c", "-o", f"compression_type={comp}"] if comp else []
-        t_qemu = best_of(repeat, lambda: run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", *opts, disk, theirs))
+        t_qemu = best_of(repeat, lambda opts=opts: run("qemu-img", "convert", "-f", "raw", "-O", "qcow2", *opts, disk,
+                                                       theirs))
         check = subprocess.run(["qemu-img", "compare", disk, ours], capture_output=True, text=True)
         assert "identical" in check.stdout, check.stdout
         rows.append((comp or "none", t_ours, t_qemu, os.path.getsize(ours) / 1e6, os.path.getsize(theirs) / 1e6))
@@ -178,7 +180,8 @@ def bench_memory(disk: Path, work: Path) -> list[tuple[str, float | None]]:
         code = RSS_SNIPPET.format(root=root, src=str(big), dst=str(work / "big.qcow2"), comp=comp)
         rows.append((f"ours, {comp or 'uncompressed'}", python_peak_mb(code)))
     for comp in ("zstd", "zlib"):
-        argv = ["qemu-img", "convert", "-c", "-O", "qcow2", "-o", f"compression_type={comp}", str(big), str(work / "q.qcow2")]
+        argv = ["qemu-img", "convert", "-c", "-O", "qcow2", "-o", f"compression_type={comp}", str(big),
+                str(work / "q.qcow2")]
         rows.append((f"qemu-img convert -c, {comp}", tool_peak_mb(argv)))
     big.unlink()
     return rows
@@ -194,7 +197,8 @@ def report(data: int, raw_rows: list[tuple[str, float, float]], q_rows: list[QRo
         print(f"| {name} | {t:.3f} s | {mb:.1f} MB |")
     print("\n| qcow2 | ours | qemu-img convert | speed-up | ours size | qemu size |\n|---|---|---|---|---|---|")
     for comp, t_ours, t_qemu, s_ours, s_qemu in q_rows:
-        print(f"| {comp} | {t_ours:.3f} s | {t_qemu:.3f} s | {t_qemu / t_ours:.2f}x | {s_ours:.1f} MB | {s_qemu:.1f} MB |")
+        print(f"| {comp} | {t_ours:.3f} s | {t_qemu:.3f} s | {t_qemu / t_ours:.2f}x | {s_ours:.1f} MB "
+              f"| {s_qemu:.1f} MB |")
     print("\n| peak RSS, 4 GiB sparse raw holding the disk twice | MB |\n|---|---|")
     for label, peak in mem_rows:
         print(f"| {label} | {'n/a' if peak is None else f'{peak:.0f}'} |")

@@ -11,25 +11,28 @@ import os
 import re
 import signal
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
+from builders.frontend import (
+    DEFAULT_IMAGE_TYPE,
+    _apply_options,
+    _image_from_value,
+    _interpreter,
+    list_image_types,
+)
 from schemeconf.errors import SchemeError, render
 
-from builders.frontend import (
-    DEFAULT_IMAGE_TYPE, _apply_options, _image_from_value, _interpreter, list_image_types,
-)
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Build GNU Guix System images from Guix configuration files.")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Build GNU Guix System images from Guix configuration files.")
 system_app = typer.Typer(no_args_is_help=False, help="Build and inspect operating system images.")
 app.add_typer(system_app, name="system")
 
 
 
-class Qcow2Compression(str, Enum):
+class Qcow2Compression(StrEnum):
     zstd = "zstd"    # what Guix uses today
     zlib = "zlib"
     none = "none"
@@ -48,8 +51,10 @@ def size_to_number(text: str) -> int:
 @system_app.callback(invoke_without_command=True)
 def system(
     ctx: typer.Context,
-    list_image_types_: bool = typer.Option(False, "--list-image-types", help="List the available image types and exit."),
-    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    list_image_types_: bool = typer.Option(
+        False, "--list-image-types", help="List the available image types and exit."),
+    load_path: list[Path] = typer.Option(
+        [], "-L", "--load-path", help="Add DIR to the front of the module search path."),
     debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
     if list_image_types_:
@@ -77,30 +82,30 @@ def _guarded(fn, debug: bool):
         if debug:
             raise
         typer.echo(render(e), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except BuildError as e:
         if debug:
             raise
         typer.echo(f"pyguix: error: {e}", err=True)  # str(e) includes the hint
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except OSError as e:
         if debug:
             raise
         where = f": {e.filename}" if e.filename else ""
         typer.echo(f"pyguix: error: {e.strerror or e}{where}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt as e:
         if isinstance(e, Terminated):
             typer.echo("pyguix: terminated", err=True)
-            raise typer.Exit(143)
+            raise typer.Exit(143) from None
         typer.echo("pyguix: interrupted", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
 
 
-def run_image(file: Optional[Path], expression: Optional[str], image_type: Optional[str], load_path: list[Path],
-              image_size: Optional[str], label: Optional[str], volatile: bool, dry_run: bool, plan_json: bool,
-              output: Optional[str | Path], quiet: bool, debug: bool, system: Optional[str] = None,
-              target: Optional[str] = None, substitutes: Optional[Path] = None, strict: bool = False,
+def run_image(file: Path | None, expression: str | None, image_type: str | None, load_path: list[Path],
+              image_size: str | None, label: str | None, volatile: bool, dry_run: bool, plan_json: bool,
+              output: str | Path | None, quiet: bool, debug: bool, system: str | None = None,
+              target: str | None = None, substitutes: Path | None = None, strict: bool = False,
               then=None, qcow2_compression: str = "zstd") -> None:
     from schemeconf.interpreter import run_deep
 
@@ -112,7 +117,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
         from builders.pipeline import check_output
 
         # Before any work, and on the text as typed: Path() would drop a trailing '/'.
-        _guarded(lambda: check_output(output, (), substitutes), debug)  # type: ignore[arg-type]
+        _guarded(lambda: check_output(output, (), substitutes), debug)
     if substitutes is not None:
         from builders.substitutes import check_substitutes_dir
 
@@ -128,7 +133,7 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
             value = interp.eval_string(expression, name="<expression>")
             source = "<expression>"
         else:
-            value = interp.load_file(file)  # type: ignore[arg-type]
+            value = interp.load_file(file)
             source = str(file)
         image, type_name = run_deep(lambda: _image_from_value(interp, value, image_type, source))
         image = run_deep(lambda: _apply_options(interp, image, label, size, volatile, system, target))
@@ -145,10 +150,11 @@ def run_image(file: Optional[Path], expression: Optional[str], image_type: Optio
         from builders.pipeline import build_image
 
         host_files, variables = host_inputs(interp)
+        read: list[str | Path] = [*([file] if file else []), *host_files]
         options = BuildOptions(substitutes=substitutes, strict=strict,
                                qcow2_compression=None if qcow2_compression == "none" else qcow2_compression)
         path = build_image(plan, output=None if output is None else Path(os.fspath(output)), quiet=quiet,
-                           options=options, inputs=tuple(Path(f) for f in [*([file] if file else []), *host_files]))
+                           options=options, inputs=tuple(Path(f) for f in read))
         report_host_inputs(host_files, variables, Path(file).parent if file else Path.cwd(), quiet)
         if then is not None:
             then(plan, path)
@@ -180,23 +186,29 @@ def report_host_inputs(files: list[str], variables: list[str], config_dir: Path,
 
 
 def _image_command(
-    file: Optional[Path] = typer.Argument(None, help="Configuration file: an operating-system or an image."),
-    image_type: Optional[str] = typer.Option(None, "-t", "--image-type", help=f"Image type (default {DEFAULT_IMAGE_TYPE}); see --list-image-types."),
-    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
-    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Build the image EXPR evaluates to."),
-    image_size: Optional[str] = typer.Option(None, "--image-size", help="Size of the root partition, e.g. 4GiB."),
-    label: Optional[str] = typer.Option(None, "--label", help="Label of the image's first partition."),
-    volatile: bool = typer.Option(False, "--volatile", help="Make the root file system volatile (read-only + tmpfs overlay)."),
-    system_: Optional[str] = typer.Option(None, "--system", help="Build for SYSTEM, e.g. aarch64-linux."),
-    target: Optional[str] = typer.Option(None, "--target", help="Cross-build for TRIPLET."),
+    file: Path | None = typer.Argument(None, help="Configuration file: an operating-system or an image."),
+    image_type: str | None = typer.Option(
+        None, "-t", "--image-type", help=f"Image type (default {DEFAULT_IMAGE_TYPE}); see --list-image-types."),
+    load_path: list[Path] = typer.Option(
+        [], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    expression: str | None = typer.Option(None, "-e", "--expression", help="Build the image EXPR evaluates to."),
+    image_size: str | None = typer.Option(None, "--image-size", help="Size of the root partition, e.g. 4GiB."),
+    label: str | None = typer.Option(None, "--label", help="Label of the image's first partition."),
+    volatile: bool = typer.Option(
+        False, "--volatile", help="Make the root file system volatile (read-only + tmpfs overlay)."),
+    system_: str | None = typer.Option(None, "--system", help="Build for SYSTEM, e.g. aarch64-linux."),
+    target: str | None = typer.Option(None, "--target", help="Cross-build for TRIPLET."),
     dry_run: bool = typer.Option(False, "-n", "--dry-run", help="Print the image and its disk layout; build nothing."),
     plan: bool = typer.Option(False, "--plan", help="Print the build plan as JSON; build nothing."),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
+    output: str | None = typer.Option(None, "-o", "--output", help="Write the image to PATH."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
     debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
-    substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first (offline builds)."),
-    strict: bool = typer.Option(False, "--strict", help="Packages or services that cannot be realized are errors, not warnings."),
-    qcow2_compression: Qcow2Compression = typer.Option(Qcow2Compression.zstd, "--qcow2-compression", help="Compression of qcow2 clusters."),
+    substitutes: Path | None = typer.Option(
+        None, "--substitutes", help="A directory of .deb files to take packages from first (offline builds)."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Packages or services that cannot be realized are errors, not warnings."),
+    qcow2_compression: Qcow2Compression = typer.Option(
+        Qcow2Compression.zstd, "--qcow2-compression", help="Compression of qcow2 clusters."),
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
@@ -209,13 +221,15 @@ system_app.command("image")(_image_command)
 
 @system_app.command("vm")
 def vm(
-    file: Optional[Path] = typer.Argument(None, help="Configuration file: an operating-system."),
+    file: Path | None = typer.Argument(None, help="Configuration file: an operating-system."),
     image_type: str = typer.Option("qcow2", "-t", "--image-type", help="Image type to boot (default qcow2)."),
-    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
-    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Boot the system EXPR evaluates to."),
-    image_size: Optional[str] = typer.Option(None, "--image-size", help="Size of the root partition, e.g. 4GiB."),
+    load_path: list[Path] = typer.Option(
+        [], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    expression: str | None = typer.Option(None, "-e", "--expression", help="Boot the system EXPR evaluates to."),
+    image_size: str | None = typer.Option(None, "--image-size", help="Size of the root partition, e.g. 4GiB."),
     run: bool = typer.Option(False, "--run", help="Start the virtual machine now, on this terminal."),
-    substitutes: Optional[Path] = typer.Option(None, "--substitutes", help="A directory of .deb files to take packages from first."),
+    substitutes: Path | None = typer.Option(
+        None, "--substitutes", help="A directory of .deb files to take packages from first."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
     debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
@@ -234,15 +248,19 @@ def vm(
 
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, None, False,
               False, False, None, quiet, debug, None, None, substitutes, False, then=boot)
-system_app.command("disk-image", help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
+system_app.command("disk-image",
+                   help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
 
 
 @system_app.command("describe")
 def describe(
-    file: Optional[Path] = typer.Argument(None, help="Configuration file: an operating-system, an image or an image type."),
-    image_type: Optional[str] = typer.Option(None, "-t", "--image-type", help="Also describe the image this type makes of the OS; see --list-image-types."),
-    load_path: List[Path] = typer.Option([], "-L", "--load-path", help="Add DIR to the front of the module search path."),
-    expression: Optional[str] = typer.Option(None, "-e", "--expression", help="Describe what EXPR evaluates to."),
+    file: Path | None = typer.Argument(
+        None, help="Configuration file: an operating-system, an image or an image type."),
+    image_type: str | None = typer.Option(
+        None, "-t", "--image-type", help="Also describe the image this type makes of the OS; see --list-image-types."),
+    load_path: list[Path] = typer.Option(
+        [], "-L", "--load-path", help="Add DIR to the front of the module search path."),
+    expression: str | None = typer.Option(None, "-e", "--expression", help="Describe what EXPR evaluates to."),
     debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
     """Print what Guix makes of FILE, as S-expressions; build nothing.
@@ -269,7 +287,8 @@ def describe(
       pyguix system describe config.scm
       pyguix system describe -t efi-raw config.scm
     """
-    from builders.describe import describe as describe_file, render
+    from builders.describe import describe as describe_file
+    from builders.describe import render
 
     if file is None and expression is None:
         typer.echo("pyguix: error: no configuration file given\nhint: pyguix system describe [-t TYPE] FILE", err=True)

@@ -398,7 +398,7 @@ def describe(file: Path | None, image_type: str | None = None, load_path: list[P
     if expression is not None:
         value = interp.eval_string(expression, name="<expression>")
         return describe_value(interp, value, "<expression>", image_type)
-    value = interp.load_file(file)  # type: ignore[arg-type]
+    value = interp.load_file(file)
     return describe_value(interp, value, str(file), image_type)
 
 

@@ -102,10 +102,9 @@ def _apply_options(interp, image, label, image_size, volatile, system=None, targ
     given the one --system or --target asks for.  Each field goes through the
     <image> record's constructor, so its sanitizer checks the value; an error
     names the option."""
+    from builders.validate import label_problem
     from schemeconf.datum import sym, to_list
     from schemeconf.evaluator import apply_procedure
-
-    from builders.validate import label_problem
 
     system_image = interp.module(("gnu", "system", "image"))
     if label:

@@ -38,32 +38,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builders import progress
-from builders.boot import bootable
-from builders.boot import hurd
-from builders.boot import live
+from builders.boot import bootable, hurd, live
 from builders.boot.boards import blob_extent
 from builders.context import BuildContext, BuildOptions
 from builders.determinism import guid_from_seed, u32_from_seed
 from builders.disk.assemble import Chunk, assemble_disk
-from builders.errors import BuildError, error_at
-from builders.formats import docker, iso9660, qcow2, tarball
 from builders.disk.fs import content_size, make_filesystem, supported_filesystems
 from builders.disk.fs.ext import MKE2FS_OPTIONS, check_mke2fs_options
 from builders.disk.placement import align_up, guess_size, place_regions
-from builders.plan import ImagePlan, PartitionPlan
 from builders.disk.ptable import make_table, partition_guid
 from builders.disk.ptable.base import Partition, PartitionTable
 from builders.disk.ptable.gpt import TYPES as GPT_TYPES
-from builders.system.rootfs import populate_root
+from builders.errors import BuildError, error_at
+from builders.formats import docker, iso9660, qcow2, tarball
+from builders.plan import ImagePlan, PartitionPlan
 from builders.run import ToolFailed
 from builders.sandbox import install_result, run_unprivileged
 from builders.substitutes import default_provider
 from builders.substitutes.provider import cache_root
+from builders.system.rootfs import populate_root
 from builders.tree import Tree
 from builders.validate import check_epoch
 
 __all__ = ["BUILT_FORMATS", "BuildContext", "BuildOptions", "build_image", "check_output", "default_output",
            "epoch", "error_at", "plan_seed"]
+
+DEFAULT_OPTIONS = BuildOptions()   # frozen: one shared instance is safe as a default
 
 
 def _parent_dirs(rel: str) -> list[str]:
@@ -290,7 +290,8 @@ def stage_root_tree(ctx: BuildContext, disk: Disk) -> None:
     plan = ctx.plan
     assert plan.os is not None
     root = plan.partitions[disk.root] if disk.root is not None else None
-    populate_root(plan.os, disk.system_tree, root_device=f"UUID={disk.uuids[disk.root]}" if root else None,
+    root_device = f"UUID={disk.uuids[disk.root]}" if disk.root is not None else None
+    populate_root(plan.os, disk.system_tree, root_device=root_device,
                   root_type=root.file_system if root else None)
     if ctx.extra_content is not None:
         add_extra_content(disk.system_tree, ctx.extra_content)
@@ -345,7 +346,7 @@ def measure_and_place(ctx: BuildContext, disk: Disk) -> Placed:
     plan = ctx.plan
     contents = [content_size(tree) for tree in disk.trees]
     sizes = []
-    for i, (p, content) in enumerate(zip(plan.partitions, contents)):
+    for i, (p, content) in enumerate(zip(plan.partitions, contents, strict=True)):
         if p.size is not None:
             size = p.size
         elif i == disk.root and plan.root_size is not None:
@@ -355,7 +356,7 @@ def measure_and_place(ctx: BuildContext, disk: Disk) -> Placed:
         sizes.append(align_up(size))
     # Where things go is checked first: a layout error is the more basic mistake.
     extents = place(plan, sizes, disk.table.head_bytes())   # also every layout check (builders/disk/placement.py)
-    for i, (content, (_, size)) in enumerate(zip(contents, extents)):
+    for i, (content, (_, size)) in enumerate(zip(contents, extents, strict=True)):
         if content > size:
             raise too_small(plan, i, content, size)
     last_end = max(off + size for off, size in extents)
@@ -417,7 +418,7 @@ def assemble(ctx: BuildContext, disk: Disk, placed: Placed, images: dict[int, Pa
                   name=p.label if table.kind == "gpt" else "",
                   bootable="boot" in p.flags,
                   guid=partition_guid(ctx.seed, i + 1) if table.kind == "gpt" else None)
-        for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed.extents))
+        for i, (p, (off, size)) in enumerate(zip(plan.partitions, placed.extents, strict=True))
     ]
     regions = list(table.regions(placed.disk_size, partitions))
     regions += [Chunk(off, size, images[i], f"partition {i + 1} ({plan.partitions[i].label})")
@@ -549,7 +550,7 @@ BUILT_FORMATS = tuple(WRITERS)
 
 
 def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False, *,
-                extra_content: Path | None = None, options: BuildOptions = BuildOptions(),
+                extra_content: Path | None = None, options: BuildOptions = DEFAULT_OPTIONS,
                 inputs: tuple[Path, ...] = ()) -> Path:
     """Build PLAN's image at OUTPUT (default: the cache) and return its path.
 

@@ -78,6 +78,7 @@ created as root there would otherwise go unnoticed by the next sandboxed run.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -288,10 +289,8 @@ def claim(path: str | os.PathLike[str], uid: int | None = None, gid: int | None 
                     if not stat.S_ISDIR(sub.st_mode) and sub.st_nlink > 1 and not stat.S_ISLNK(sub.st_mode):
                         continue  # might be a host file linked in: never chown it
                     _hand_over(name, root_fd, sub, uid, gid)
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(MARKER, dir_fd=top)
-            except FileNotFoundError:
-                pass
             fd = os.open(MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
                          dir_fd=top)
             try:
@@ -310,10 +309,8 @@ def claim(path: str | os.PathLike[str], uid: int | None = None, gid: int | None 
 
 def _forget_markers(writable: Sequence[str | os.PathLike[str]]) -> None:
     for path in writable:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(os.path.join(os.path.realpath(path), MARKER))
-        except OSError:
-            pass
 
 
 # --- the privileged final step ----------------------------------------------------------
@@ -486,10 +483,8 @@ def _child(fn: Callable[..., Any], args: tuple, uid: int, gid: int, write_fd: in
             pipe.write(payload)
     except BaseException:  # noqa: BLE001
         code = 70
-        try:
+        with contextlib.suppress(BaseException):  # noqa: BLE001
             traceback.print_exc()
-        except BaseException:  # noqa: BLE001
-            pass
     finally:
         try:
             import logging
@@ -528,11 +523,10 @@ def run_unprivileged(fn: Callable[..., T], *args: Any, writable: Sequence[str | 
     def forward(signum, frame):
         received.append(signum)
         if child:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(child, signum)
-            except ProcessLookupError:
-                pass
 
+    signum: int  # a signal.Signals from FORWARDED, or a plain number from `received`
     try:
         for signum in FORWARDED:
             old = signal.getsignal(signum)

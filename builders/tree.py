@@ -72,7 +72,8 @@ class Tree:
             raise Escape(f"{self.root}: not a directory of our own ({e.strerror})") from None
 
     @contextmanager
-    def _parent(self, rel: str | os.PathLike[str], *, create: bool = False, mode: int = 0o755) -> Iterator[tuple[int, str]]:
+    def _parent(self, rel: str | os.PathLike[str], *, create: bool = False,
+                mode: int = 0o755) -> Iterator[tuple[int, str]]:
         """(descriptor of REL's parent directory, REL's last name); directories on
         the way are never symlinks; missing ones are made (MODE) when CREATE."""
         parts = split(rel)
@@ -292,7 +293,7 @@ class Tree:
         st = self.lstat(real)
         return st is not None and stat.S_ISDIR(st.st_mode)
 
-    def copy_from(self, source: "Tree", src_rel: str, rel: str | os.PathLike[str], mode: int = 0o644) -> None:
+    def copy_from(self, source: Tree, src_rel: str, rel: str | os.PathLike[str], mode: int = 0o644) -> None:
         """Copy the file SRC_REL of SOURCE (resolved inside SOURCE) to REL of this tree."""
         self._copy_fd(rel, source.open_read(src_rel), mode)
 

@@ -18,10 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from builders.errors import BuildError
 from schemeconf.errors import ConfigError
 from schemeconf.source import Span
-
-from builders.errors import BuildError
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_ID = 2**32 - 2                 # 2^32-1 is (uid_t)-1, "no user"
@@ -200,8 +199,8 @@ def label_problem(label: Any, file_system: str) -> tuple[str, str] | None:
 
 # --- SOURCE_DATE_EPOCH -----------------------------------------------------------------------------
 
-def _utc(*date: int) -> int:
-    return int(datetime.datetime(*date, tzinfo=datetime.timezone.utc).timestamp())
+def _utc(year: int, month: int, day: int, hour: int, minute: int, second: int) -> int:
+    return int(datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.UTC).timestamp())
 
 
 # What each writer can store: (first, last) second since 1970.  FAT dates run
@@ -230,7 +229,7 @@ def check_epoch(value: int, writers: Iterable[str] | None = None) -> int:
 
 
 def _date(seconds: int) -> str:
-    return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 # --- fstab -----------------------------------------------------------------------------------------

@@ -44,16 +44,17 @@ from .primitives import Procedure, check_type, define_value, primitive
 class Package:
     """A Guix package named by its variable (or specification)."""
 
-    __slots__ = ("name", "version", "module", "output", "outputs")
+    __slots__ = ("name", "version", "module", "output", "outputs", "variable")
 
     def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None,
                  output: str = "out",
-                 outputs: tuple[str, ...] = ("out",)):
+                 outputs: tuple[str, ...] = ("out",), variable: str | None = None):
         self.name = name
         self.module = module
         self.version = version
         self.output = output
         self.outputs = outputs  # as Guix's package has them, e.g. ("out" "debug")
+        self.variable = variable or name  # the name a configuration refers to it by (util-linux+udev)
 
     def scheme_repr(self, write: bool) -> str:
         version = f" {self.version}" if self.version else ""
@@ -531,7 +532,7 @@ def inert_value(name: str, desc: list[str], module: tuple[str, ...], loader: Any
     kind = desc[0]
     if kind == "package":
         outputs = tuple(desc[3].split(",")) if len(desc) > 3 and desc[3] else ("out",)
-        return Package(desc[1], module, desc[2] or None, outputs=outputs)
+        return Package(desc[1], module, desc[2] or None, outputs=outputs, variable=name)
     if kind == "service-type":
         return _opaque_service_type(desc[1] if len(desc) > 1 else name.removesuffix("-service-type"), loader)
     if kind == "syntax" and name.endswith("-configuration"):

@@ -142,7 +142,8 @@ def run_oracle(version: str, files: list[Path], jobs: int, refresh: bool) -> Non
 
 
 def stderr_lines(golden_file: Path) -> list[str]:
-    return [line[len(";; stderr: "):] for line in golden_file.read_text().splitlines() if line.startswith(";; stderr: ")]
+    prefix = ";; stderr: "
+    return [line[len(prefix):] for line in golden_file.read_text().splitlines() if line.startswith(prefix)]
 
 
 def exit_code(golden_file: Path) -> int | None:
@@ -243,7 +244,6 @@ def channel_of(module: str) -> str | None:
 
 def guix_cause(golden_file: Path) -> tuple[str, str]:
     lines = stderr_lines(golden_file)
-    text = "\n".join(lines)
     err = [i for i, line in enumerate(lines) if re.search(r"\berror: |In procedure ", line)]
     if not err:
         if "evaluates-to other" in golden_file.read_text() or "evaluates-to\n      other" in golden_file.read_text():
@@ -304,7 +304,8 @@ def _diff_items(name: str, message: str) -> list[str]:
     items = [f"{name} {line.strip()}" for line in message.splitlines() if re.match(r"\s+[-+] ", line)]
     for m in re.finditer(r"^(\S+): Guix (.*)\n\s+pyguix (.*)$", message, re.M):
         items.append(f"{_unindexed(m.group(1))}: Guix {m.group(2)[:90]} / pyguix {m.group(3)[:90]}")
-    for m in re.finditer(r"^(\S+): (Guix .*, pyguix has no such field|pyguix .*, Guix has no such field)$", message, re.M):
+    no_such_field = r"^(\S+): (Guix .*, pyguix has no such field|pyguix .*, Guix has no such field)$"
+    for m in re.finditer(no_such_field, message, re.M):
         items.append(f"{_unindexed(m.group(1))}: {m.group(2)[:120]}")
     return items
 
@@ -401,7 +402,8 @@ def report(all_results: list[Result], markdown: bool) -> str:
         ("Guix 1.5 accepts / rejects", f"{g_acc} / {n - g_acc}"),
         ("pyguix accepts / rejects", f"{p_acc} / {n - p_acc}"),
         ("verdicts agree (accept/reject)", f"{vagree}/{n} ({_pct(vagree, n)})"),
-        ("agreement by the rule (verdict, place and cause of a rejection, every field)", f"{agree}/{n} ({_pct(agree, n)})"),
+        ("agreement by the rule (verdict, place and cause of a rejection, every field)",
+         f"{agree}/{n} ({_pct(agree, n)})"),
         ("agreement leaving out the files that need a channel", f"{agree}/{n - len(channel_files)} "
                                                                    f"({_pct(agree, n - len(channel_files))})"),
         ("**files Guix accepts but pyguix rejects (must become 0)**", len(acc_rej)),
@@ -437,10 +439,12 @@ def report(all_results: list[Result], markdown: bool) -> str:
               "| files | field item |\n|---|---|\n")
             for it, fs in ranked_items:
                 w(f"| {len(fs)} | `{_cell(it)}` |\n")
-        w("\n## Per file\n\n| file | Guix 1.5 | Guix 1.2 | pyguix | agree | fields equal / different | cause, details |\n"
+        w("\n## Per file\n\n"
+          "| file | Guix 1.5 | Guix 1.2 | pyguix | agree | fields equal / different | cause, details |\n"
           "|---|---|---|---|---|---|---|\n")
         for r in all_results:
-            g = "oracle failed" if r.oracle_failed else "accepts" if r.guix_accepts else f"rejects: {show(r.guix_cause)}"
+            g = ("oracle failed" if r.oracle_failed else "accepts" if r.guix_accepts
+                 else f"rejects: {show(r.guix_cause)}")
             g12 = {True: "accepts", False: "rejects", None: ""}[r.guix12_accepts]
             p = "accepts" if r.py_accepts else f"rejects: {show(r.py_cause) if r.py_cause else '?'}"
             fe = f"{len(r.equal)} / {len(r.different)}" if r.guix_accepts and r.py_accepts else ""

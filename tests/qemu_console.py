@@ -6,6 +6,7 @@ through the context manager) kills QEMU by its PID.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -78,14 +79,12 @@ class Console:
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()  # by PID: only the QEMU this test started
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
         if self.log is not None:
             self.log.write_text(self.buffer)
 
-    def __enter__(self) -> "Console":
+    def __enter__(self) -> Console:
         return self
 
     def __exit__(self, *exc) -> None:

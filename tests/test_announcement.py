@@ -141,7 +141,8 @@ def test_guix_deprecation_warnings():
 
 
 def test_old_module_and_package_names_warn():
-    _, warnings = evaluate("(use-modules (gnu platforms arm))\n(use-package-modules certs)\n(list aarch64-linux nss-certs)")
+    _, warnings = evaluate("(use-modules (gnu platforms arm))\n(use-package-modules certs)\n"
+                           "(list aarch64-linux nss-certs)")
     assert any("module (gnu platforms arm) is deprecated" in w and "(guix platforms arm)" in w for w in warnings)
     assert any("'nss-certs' moved to (gnu packages nss)" in w for w in warnings)
 

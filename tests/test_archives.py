@@ -106,7 +106,7 @@ def test_iso_image(tree: Path, tmp_path: Path) -> None:
 
 def test_iso_reproducible(tmp_path: Path) -> None:
     outs = [tmp_path / "a.iso", tmp_path / "b.iso"]
-    for tree_dir, out in zip(two_trees(tmp_path), outs):
+    for tree_dir, out in zip(two_trees(tmp_path), outs, strict=True):
         make_iso9660(tree_dir, out, epoch=1)
     assert sha256(outs[0]) == sha256(outs[1])
 
@@ -130,33 +130,36 @@ def test_tarball_matches_gnu_tar(tree: Path, tmp_path: Path) -> None:
     header = out.read_bytes()[:10]
     assert header[3] == 0 and header[4:8] == bytes(4) and header[9] == 3  # no name, mtime 0, Unix
     listing = out_of("tar", "tvzf", str(out))
-    assert listing.splitlines()[0].startswith("drwxr-xr-x root/root") and "./gnu/store/abc-hello-1.0/bin/hello" in listing
+    assert (listing.splitlines()[0].startswith("drwxr-xr-x root/root")
+            and "./gnu/store/abc-hello-1.0/bin/hello" in listing)
     assert "1970-01-01 00:00 ./hello -> /gnu/store/abc-hello-1.0/bin/hello" in listing
 
 
 def test_tarball_reproducible(tmp_path: Path) -> None:
     outs = [tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"]
-    for tree_dir, out in zip(two_trees(tmp_path), outs):
+    for tree_dir, out in zip(two_trees(tmp_path), outs, strict=True):
         make_tarball(tree_dir, out, epoch=1)
     assert sha256(outs[0]) == sha256(outs[1])
 
 
 def test_wsl2_symlinks(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "wsl.tar.gz"
-    make_wsl2_tarball(tree, out, sh_target="/gnu/store/b-bash/bin/bash", mount_target="/gnu/store/u-util-linux/bin/mount")
+    make_wsl2_tarball(tree, out, sh_target="/gnu/store/b-bash/bin/bash",
+                      mount_target="/gnu/store/u-util-linux/bin/mount")
     with tarfile.open(out) as tar:
         names = tar.getnames()
         assert tar.getmember("./bin/sh").linkname == "/gnu/store/b-bash/bin/bash"
         assert tar.getmember("./bin/mount").issym() and tar.getmember("./bin").isdir()
-    assert names.index("./a") < names.index("./bin") < names.index("./bin/mount") < names.index("./bin/sh") < names.index("./boot")
+    assert (names.index("./a") < names.index("./bin") < names.index("./bin/mount") < names.index("./bin/sh")
+            < names.index("./boot"))
 
 
 # --- docker --------------------------------------------------------------------------------
 
 
 def test_docker_architectures() -> None:
-    assert [docker_architecture(s) for s in ["x86_64-linux", "i686-linux", "aarch64-linux-gnu", "armhf-linux", "riscv64-linux"]] == [
-        "amd64", "386", "arm64", "arm", "riscv64"]
+    systems = ["x86_64-linux", "i686-linux", "aarch64-linux-gnu", "armhf-linux", "riscv64-linux"]
+    assert [docker_architecture(s) for s in systems] == ["amd64", "386", "arm64", "arm", "riscv64"]
     assert timestamp(1) == "1970-01-01T00:00:01Z"
     with pytest.raises(ValueError, match="no Docker architecture"):
         docker_architecture("vax-linux")
@@ -164,7 +167,8 @@ def test_docker_architectures() -> None:
 
 def test_docker_archive(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "docker-image.tar.gz"
-    make_docker_archive(tree, out, system="aarch64-linux", entrypoint=["/gnu/store/x-boot"], environment=[("GUIX_NEW_SYSTEM", "/gnu/store/s")])
+    make_docker_archive(tree, out, system="aarch64-linux", entrypoint=["/gnu/store/x-boot"],
+                        environment=[("GUIX_NEW_SYSTEM", "/gnu/store/s")])
     with tarfile.open(out, "r:gz") as tar:
         manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
         (entry,) = manifest
@@ -175,15 +179,17 @@ def test_docker_archive(tree: Path, tmp_path: Path) -> None:
     diff_id = hashlib.sha256(layer_bytes).hexdigest()
     assert entry["RepoTags"] == ["guix:latest"] and entry["Layers"] == [f"{diff_id}/layer.tar"]
     assert config["rootfs"] == {"type": "layers", "diff_ids": [f"sha256:{diff_id}"]}
-    assert config["architecture"] == "arm64" and config["os"] == "linux" and config["created"] == "1970-01-01T00:00:01Z"
-    assert config["config"]["Entrypoint"] == ["/gnu/store/x-boot"] and config["config"]["Env"] == ["GUIX_NEW_SYSTEM=/gnu/store/s"]
+    assert (config["architecture"] == "arm64" and config["os"] == "linux"
+            and config["created"] == "1970-01-01T00:00:01Z")
+    assert (config["config"]["Entrypoint"] == ["/gnu/store/x-boot"]
+            and config["config"]["Env"] == ["GUIX_NEW_SYSTEM=/gnu/store/s"])
     assert repositories == {"guix": {"latest": diff_id}}
-    layer = tarfile.open(fileobj=__import__("io").BytesIO(layer_bytes))
-    assert "gnu/store/abc-hello-1.0/bin/hello" in layer.getnames() and "./" not in layer.getnames()
+    with tarfile.open(fileobj=__import__("io").BytesIO(layer_bytes)) as layer:
+        assert "gnu/store/abc-hello-1.0/bin/hello" in layer.getnames() and "./" not in layer.getnames()
 
 
 def test_docker_reproducible(tmp_path: Path) -> None:
     outs = [tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"]
-    for tree_dir, out in zip(two_trees(tmp_path), outs):
+    for tree_dir, out in zip(two_trees(tmp_path), outs, strict=True):
         make_docker_archive(tree_dir, out, system="x86_64-linux", entrypoint=["/boot"])
     assert sha256(outs[0]) == sha256(outs[1])

@@ -257,7 +257,7 @@ def test_every_board_bootloader_resolves_or_says_why():
             missing[name] = e.message
             continue
         blobs = resolve_blobs(raw, directory, package)
-        for blob, (f, offset, size) in zip(blobs, writes):
+        for blob, (_file, offset, size) in zip(blobs, writes, strict=True):
             assert blob.offset == offset and 0 < len(blob.data) <= (size or len(blob.data))
             assert blob.extent == (size if size is not None else len(blob.data))
         resolved[name] = [len(b.data) for b in blobs]
@@ -367,9 +367,10 @@ def test_partition_inside_the_blob_is_refused(tmp_path):
 @pytest.mark.slow
 def test_overlap_with_the_real_file_size_in_the_pipeline(tmp_path):
     """No SIZE in the raw write: the extent is the resolved file's size."""
+    from test_build import load_plan
+
     from builders.errors import BuildError
     from builders.pipeline import build_image
-    from test_build import load_plan
 
     plan = load_plan("my-pine-os.scm", "pine64-raw")
     root = dataclasses.replace(plan.partitions[0], offset=400 * 1024)

@@ -26,9 +26,11 @@ pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
 SIZE = "64MiB"
 SECTOR = 512
 
-HURD_EXPR = ('(begin (use-modules (gnu) (gnu system image) (gnu system hurd) (gnu system images hurd)) '
-             '(os->image (operating-system (inherit hurd-barebones-os) (host-name "my-hurd")) '
-             '#:type hurd-image-type))')
+# Guix 1.5's spelling (Guix 1.2's os->image is gone): an OS, a platform and an image type.
+HURD_EXPR = ('(begin (use-modules (gnu) (gnu image) (gnu system image) (gnu system hurd) (gnu system images hurd) '
+             '(guix platforms x86)) '
+             '(os+platform->image (operating-system (inherit hurd-barebones-os) (host-name "my-hurd")) '
+             'i586-gnu #:type hurd-image-type))')
 
 
 def build(out: Path, image_type: str, sample: str, *extra: str, env: dict | None = None) -> Path:
@@ -415,7 +417,7 @@ def _check_disk(raw: Path, table_kind: str, expected, host: str, hurd: bool, tmp
     root_part = parts[-1]
     if table_kind == "mbr":
         assert root_part.get("bootable") is True
-    for i, ((fs_type, _), part) in enumerate(zip(expected, parts)):
+    for i, ((fs_type, _), part) in enumerate(zip(expected, parts, strict=True)):
         fs = extract(raw, part["start"], part["size"], tmp_path / f"p{i}.img")
         if fs_type == "vfat":
             res = check("fsck.fat", "-n", fs)

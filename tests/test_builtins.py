@@ -41,7 +41,7 @@ def same(actual, expected) -> bool:
     """Scheme equal?, but strict about #t/#f versus 1/0 and int versus Fraction."""
     if isinstance(expected, Values):
         return isinstance(actual, Values) and len(actual.items) == len(expected.items) and all(
-            same(a, e) for a, e in zip(actual.items, expected.items))
+            same(a, e) for a, e in zip(actual.items, expected.items, strict=True))
     if isinstance(expected, bool) or isinstance(actual, bool):
         return actual is expected
     if isinstance(expected, float) and math.isnan(expected):
@@ -51,7 +51,7 @@ def same(actual, expected) -> bool:
     if isinstance(expected, Pair):
         return isinstance(actual, Pair) and same(actual.car, expected.car) and same(actual.cdr, expected.cdr)
     if isinstance(expected, Vector):
-        return len(actual) == len(expected) and all(same(a, e) for a, e in zip(actual, expected))
+        return len(actual) == len(expected) and all(same(a, e) for a, e in zip(actual, expected, strict=True))
     return is_equal(actual, expected)
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from builders.disk.assemble import AssemblyError, Chunk, assemble_disk, check_layout, data_extents, write_at
-from builders.disk.ptable import GptTable, MbrTable, Partition
-from builders.disk.ptable import gpt
+from builders.disk.ptable import GptTable, MbrTable, Partition, gpt
 
 MiB = 1 << 20
 
@@ -88,13 +87,14 @@ def test_deterministic(tmp_path: Path) -> None:
 
 
 OVERLAPS = [
-    pytest.param([Chunk(0, 100, b"", "a"), Chunk(99, 10, b"", "b")], "'a' \\[0, 100\\) overlaps region 'b' \\[99, 109\\)",
-                 id="tail"),
-    pytest.param([Chunk(50, 10, b"", "inner"), Chunk(0, 1000, b"", "outer")], "'outer' \\[0, 1000\\) overlaps region 'inner'",
-                 id="contained"),
+    pytest.param([Chunk(0, 100, b"", "a"), Chunk(99, 10, b"", "b")],
+                 "'a' \\[0, 100\\) overlaps region 'b' \\[99, 109\\)", id="tail"),
+    pytest.param([Chunk(50, 10, b"", "inner"), Chunk(0, 1000, b"", "outer")],
+                 "'outer' \\[0, 1000\\) overlaps region 'inner'", id="contained"),
     pytest.param([Chunk(0, 1000, b"", "big"), Chunk(10, 5, b"", "x"), Chunk(500, 5, b"", "y")], "'big'.*'x'",
                  id="first-of-many"),
-    pytest.param([Chunk(4000, 200, b"", "late")], "'late' \\[4000, 4200\\) ends beyond the disk size 4096", id="bounds"),
+    pytest.param([Chunk(4000, 200, b"", "late")], "'late' \\[4000, 4200\\) ends beyond the disk size 4096",
+                 id="bounds"),
     pytest.param([Chunk(0, 2, b"abc", "fat")], "'fat' \\[0, 2\\): source holds 3 bytes", id="source-too-big"),
     pytest.param([Chunk(-1, 2, b"", "neg")], "negative", id="negative"),
 ]  # fmt: skip

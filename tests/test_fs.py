@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from builders.errors import BuildError
 from builders.disk.fs import content_size, make_filesystem
 from builders.disk.fs.ext import mknod_commands, quote_debugfs
 from builders.disk.fs.vfat import choose_fat_bits, volume_id_for
+from builders.errors import BuildError
 from builders.run import ToolFailed, ToolMissing, find_tool, run
 
 UUID = "0b5a5a66-1f2b-4c3d-8e9f-a0b1c2d3e4f5"
@@ -48,7 +48,7 @@ def populate(root: Path, reverse: bool = False) -> Path:
         ("etc/with space/quote\"d'name", b"odd\n", 0o644),
         ("etc/back\\slash", b"bs\n", 0o600),
         ("EFI/BOOT/BOOTX64.EFI", os.urandom(0) + bytes(range(256)) * 300, 0o644),
-        ("déjà/ünïcödé.txt", "unicode\n".encode(), 0o644),
+        ("déjà/ünïcödé.txt", b"unicode\n", 0o644),
         ("empty", b"", 0o644),
     ]
     for rel, data, mode in reversed(entries) if reverse else entries:
@@ -150,7 +150,8 @@ def test_ext4_image(tree: Path, tmp_path: Path) -> None:
 def test_ext2_hurd_with_device_nodes(tree: Path, tmp_path: Path) -> None:
     out = tmp_path / "hurd.img"
     extra = ["mkdir /dev", *mknod_commands("/dev/null", "c", 1, 3, 0o666), *mknod_commands("/dev/hd0", "b", 3, 0)]
-    make_filesystem("ext2", tree, out, SIZE, "hurd", UUID, ("-o", "hurd", "-O", "ext_attr"), EPOCH, extra_commands=extra)
+    make_filesystem("ext2", tree, out, SIZE, "hurd", UUID, ("-o", "hurd", "-O", "ext_attr"), EPOCH,
+                    extra_commands=extra)
     tool("e2fsck", "-fn", str(out))
     header = tool("dumpe2fs", "-h", str(out))
     assert "Filesystem OS type:       Hurd" in header and "ext_attr" in header
@@ -172,7 +173,7 @@ def test_ext4_reproducible(tmp_path: Path) -> None:
     two = populate(tmp_path / "elsewhere" / "second", reverse=True)
     (two / "empty").read_bytes()  # touch atimes
     outs = [tmp_path / "a.img", tmp_path / "b.img"]
-    for tree_dir, out in zip([one, two], outs):
+    for tree_dir, out in zip([one, two], outs, strict=True):
         make_filesystem("ext4", tree_dir, out, SIZE, "Guix_image", UUID, (), EPOCH)
     assert sha256(outs[0]) == sha256(outs[1])
 
@@ -250,7 +251,8 @@ def test_fat32_too_small(tmp_path: Path) -> None:
 
 
 @needs("fsck.fat", "mdir", "mcopy")
-@pytest.mark.parametrize(("fs_type", "size", "bits"), [("vfat", 40 << 20, "16"), ("fat32", 34 << 20, "32"), ("vfat", 2 << 20, "12")])
+@pytest.mark.parametrize(("fs_type", "size", "bits"),
+                         [("vfat", 40 << 20, "16"), ("fat32", 34 << 20, "32"), ("vfat", 2 << 20, "12")])
 def test_fat_image(tree: Path, tmp_path: Path, fs_type: str, size: int, bits: str) -> None:
     out = tmp_path / "esp.img"
     make_filesystem(fs_type, tree, out, size, "GNU-ESP", "1234-ABCD", ("-S", "512"), EPOCH)
@@ -261,7 +263,8 @@ def test_fat_image(tree: Path, tmp_path: Path, fs_type: str, size: int, bits: st
     env_listing = tool("mdir", "-i", str(out), "::")
     assert "GNU-ESP" in env_listing and "1234-ABCD" in env_listing
     assert "1980-01-01" in tool("mdir", "-i", str(out), "::/EFI/BOOT")
-    for rel in ["EFI/BOOT/BOOTX64.EFI", "gnu/store/abc-hello-1.0/bin/hello", "etc/with space/quote\"d'name", "déjà/ünïcödé.txt", "empty"]:
+    for rel in ["EFI/BOOT/BOOTX64.EFI", "gnu/store/abc-hello-1.0/bin/hello", "etc/with space/quote\"d'name",
+                "déjà/ünïcödé.txt", "empty"]:
         target = tmp_path / "copy"
         tool("mcopy", "-n", "-i", str(out), f"::/{rel}", str(target))
         assert sha256(target) == sha256(tree / rel), rel
@@ -279,7 +282,7 @@ def test_fat_reproducible(tmp_path: Path, fs_type: str) -> None:
     time.sleep(1.1)
     two = populate(tmp_path / "elsewhere" / "second", reverse=True)
     outs = [tmp_path / "a.img", tmp_path / "b.img"]
-    for tree_dir, out in zip([one, two], outs):
+    for tree_dir, out in zip([one, two], outs, strict=True):
         make_filesystem(fs_type, tree_dir, out, 40 << 20, "GNU-ESP", None, (), EPOCH)
     assert sha256(outs[0]) == sha256(outs[1])
 
@@ -287,5 +290,6 @@ def test_fat_reproducible(tmp_path: Path, fs_type: str) -> None:
 @needs("mke2fs", "e2fsck", "debugfs")
 def test_bad_debugfs_command_is_an_error(tree: Path, tmp_path: Path) -> None:
     with pytest.raises(ToolFailed) as info:
-        make_filesystem("ext4", tree, tmp_path / "x.img", SIZE, "L", UUID, (), EPOCH, extra_commands=["sif /missing mode 0644"])
+        make_filesystem("ext4", tree, tmp_path / "x.img", SIZE, "L", UUID, (), EPOCH,
+                        extra_commands=["sif /missing mode 0644"])
     assert "debugfs -w -f" in str(info.value) and "/missing" in str(info.value)

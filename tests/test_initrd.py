@@ -19,13 +19,12 @@ import pytest
 from builders.system import cpio
 from builders.system.initrd import choose_compression, init_script, make_initrd, plan_initrd
 from builders.system.kernel_modules import KernelModules, ModuleNotFound, canonical, parse_softdep
-
 from tests.helpers import REPO, tool
 
 SYSTEM = "x86_64-linux"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def substitute(guix_name: str, system: str = SYSTEM) -> Path:
     from builders.substitutes import SubstituteUnavailable, default_provider, realize_guix
 
@@ -35,7 +34,7 @@ def substitute(guix_name: str, system: str = SYSTEM) -> Path:
         pytest.skip(f"substitute unavailable: {e}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def debian_package(name: str, arch: str = "amd64") -> Path:
     from builders.substitutes import SubstituteUnavailable, default_provider, realize
 
@@ -45,7 +44,7 @@ def debian_package(name: str, arch: str = "amd64") -> Path:
         pytest.skip(f"substitute unavailable: {e}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_os(sample: str, image_type: str):
     from builders import cli
     from builders.lowering.lower import lower_image

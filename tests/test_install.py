@@ -8,6 +8,7 @@ import sys
 
 from tests.helpers import REPO
 
+
 def test_installed_pyguix_runs_from_elsewhere(tmp_path):
     target = tmp_path / "site"
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(REPO)]
@@ -27,8 +28,8 @@ def test_installed_pyguix_runs_from_elsewhere(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "   - pine64-raw " in out.stdout.splitlines()
     sample = REPO / "samples" / "my-pine-os.scm"
-    out = subprocess.run([str(target / "bin" / "pyguix"), "system", "image", "--dry-run", "-t", "pine64-raw", str(sample)],
-                         capture_output=True, text=True, cwd=elsewhere, env=env)
+    out = subprocess.run([str(target / "bin" / "pyguix"), "system", "image", "--dry-run", "-t", "pine64-raw",
+                          str(sample)], capture_output=True, text=True, cwd=elsewhere, env=env)
     assert out.returncode == 0, out.stderr
     assert '(host-name "vignemale")' in out.stdout
     # The code came from the installed copy, not from the checkout.

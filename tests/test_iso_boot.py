@@ -184,9 +184,9 @@ def test_initrd_mounts_a_volatile_iso_root(iso, tmp_path):
 def test_initrd_reads_the_iso_ids_itself(iso, tmp_path):
     """The initrd's fallback (when findfs does not know an ISO's UUID) reads the volume
     descriptor with busybox dd/sed; run it with the image's busybox on the ISO file."""
-    from builders.system.initrd import LIVE_FUNCTIONS, busybox_binary
     from builders.substitutes import SubstituteUnavailable, default_provider
     from builders.substitutes.provider import realize
+    from builders.system.initrd import LIVE_FUNCTIONS, busybox_binary
 
     try:
         busybox = busybox_binary(realize(default_provider(), ["busybox-static"], "amd64"))

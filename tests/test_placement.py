@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -21,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from builders.disk.placement import (GPT_HEAD, GPT_TAIL, GRUB_CORE_AREA, LayoutError, Placement, align_up,
-                                place_regions)
+from builders.disk.placement import GPT_HEAD, GPT_TAIL, GRUB_CORE_AREA, LayoutError, Placement, align_up, place_regions
 from builders.plan import BootloaderPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite
 
 REPO = Path(__file__).resolve().parent.parent
@@ -133,12 +133,12 @@ def test_dry_run_and_build_place_alike(plan, measured, dry, starts):
     assert [r.start for r in after.partitions] == starts
     assert [r.size for r in after.partitions] == [align_up(s) for s in measured]
     # Whatever the dry run knew, the build has unchanged.
-    for b, a in zip(before.partitions, after.partitions):
+    for b, a in zip(before.partitions, after.partitions, strict=True):
         assert b.start is None or b.start == a.start
         assert b.size is None or b.size == a.size
     # Disk order, nothing overlapping, and the GPT backup ends the disk.
     known = [r for r in after.regions if r.kind != "bootloader"]
-    assert all(x.end <= y.start for x, y in zip(known, known[1:]))
+    assert all(x.end <= y.start for x, y in itertools.pairwise(known))
     if plan.partition_table == "gpt":
         assert after.regions[-1].name == "gpt backup" and after.regions[-1].end == after.disk_size
 
@@ -316,7 +316,7 @@ def test_dry_run_is_what_the_build_writes(tmp_path, built):
     found = [(p["start"] * 512, p["size"] * 512) for p in table["partitions"]]
     shown = [r for r in rows if r["region"].startswith("partition ")]
     assert len(shown) == len(found)
-    for r, (start, size) in zip(shown, found):
+    for r, (start, size) in zip(shown, found, strict=True):
         assert r["start"] == start, (r, start)
         assert r["size"] is None or r["size"] == size, (r, size)
 

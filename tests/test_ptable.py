@@ -15,9 +15,17 @@ import pytest
 from builders.determinism import guid_from_seed, u32_from_seed
 from builders.disk.assemble import assemble_disk
 from builders.disk.ptable import (
-    TABLES, GptTable, MbrTable, Partition, PartitionTable, PtableError, make_table, partition_guid,
+    TABLES,
+    GptTable,
+    MbrTable,
+    Partition,
+    PartitionTable,
+    PtableError,
+    gpt,
+    make_table,
+    mbr,
+    partition_guid,
 )  # fmt: skip
-from builders.disk.ptable import gpt, mbr
 
 MiB = 1 << 20
 SEED = b"test-seed"
@@ -84,7 +92,8 @@ def test_mbr_matches_sfdisk_bytes(tmp_path: Path) -> None:
     theirs = tmp_path / "theirs.img"
     with open(theirs, "wb") as f:
         f.truncate(64 * MiB)
-    script = "label: dos\nlabel-id: 0xb02069d8\nstart=2048, size=81920, type=ef\nstart=83968, size=40960, type=83, bootable\n"
+    script = ("label: dos\nlabel-id: 0xb02069d8\nstart=2048, size=81920, type=ef\n"
+              "start=83968, size=40960, type=83, bootable\n")
     subprocess.run([need("sfdisk", "fdisk"), "-q", theirs], input=script, text=True, check=True)
     assert ours.read_bytes()[:512] == theirs.read_bytes()[:512]
 

@@ -28,7 +28,7 @@ def same(a, b) -> bool:
         return isinstance(a, Pair) and isinstance(b, Pair) and same(a.car, b.car) and same(a.cdr, b.cdr)
     if isinstance(a, Vector) or isinstance(b, Vector):
         return (isinstance(a, Vector) and isinstance(b, Vector) and len(a) == len(b)
-                and all(same(x, y) for x, y in zip(a, b)))
+                and all(same(x, y) for x, y in zip(a, b, strict=True)))
     if isinstance(a, float) and math.isnan(a):
         return isinstance(b, float) and math.isnan(b)
     return type(a) is type(b) and a == b
@@ -128,7 +128,7 @@ ERRORS = [
 def test_read(text, expected):
     got = read(text)
     assert len(got) == len(expected), [write_string(d) for d in got]
-    for g, e in zip(got, expected):
+    for g, e in zip(got, expected, strict=True):
         assert same(g, e), f"{write_string(g)} != {write_string(e)}"
 
 

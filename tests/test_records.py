@@ -72,7 +72,8 @@ VALUES = [
     # delayed: computed once, on first access
     V('(define t (thing (name "x"))) (define before counter) (list before (thing-once t) (thing-once t) counter)',
       "(2 3 3 3)", "delayed-once"),
-    V('(define t (thing (name "x") (once (next!)))) (define before counter) (list before (thing-once t) (thing-once t))',
+    V('(define t (thing (name "x") (once (next!)))) (define before counter)'
+      ' (list before (thing-once t) (thing-once t))',
       "(2 3 3)", "delayed-given-value"),
     # innate: never inherited, re-defaulted
     V('(define a (thing (name "a"))) (define b (thing (inherit a))) (list (thing-location a) (thing-location b))',

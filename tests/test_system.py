@@ -18,16 +18,22 @@ import time
 from pathlib import Path
 
 import pytest
+from test_initrd import SYSTEM, debian_package, load_os, substitute, tool
 
 from builders.plan import ServicePlan
+from builders.system.busybox_applets import known_applets
 from builders.system.rootfs import populate_root
 from builders.system.running import (
-    applet_paths, busybox_version, classify, explain, gettys, inittab, install_system, kernel_console,
+    applet_paths,
+    busybox_version,
+    classify,
+    explain,
+    gettys,
+    inittab,
+    install_system,
+    kernel_console,
     rcs_script,
 )
-from builders.system.busybox_applets import known_applets
-
-from test_initrd import SYSTEM, debian_package, load_os, substitute, tool
 
 
 def agetty(**fields) -> ServicePlan:

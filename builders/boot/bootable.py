@@ -22,21 +22,22 @@ the busybox system does not run, the Hurd's servers — is collected in
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.boot.boards import install_board
 from builders.boot.bootloaders import BootContext, Installer, installer_for
+from builders.boot.hurd import install_hurd
 from builders.context import BuildContext
 from builders.disk.assemble import write_at
 from builders.errors import BuildError, error_at
-from builders.boot.hurd import install_hurd
-from builders.system.initrd import make_initrd
-from builders.system.kernel_modules import kernel_image
 from builders.plan import ImagePlan, Initializer
 from builders.substitutes import SubstituteUnavailable, realize_guix
 from builders.substitutes.mapping import debian_architecture, debian_packages, unavailable_reason
 from builders.substitutes.provider import realize
+from builders.system.initrd import make_initrd
+from builders.system.kernel_modules import kernel_image
 from builders.system.running import install_system
 from builders.tree import Tree
 
@@ -130,12 +131,13 @@ def finish(parts: BootParts, raw_disk: Path) -> None:
         write_at(raw_disk, offset, data, name=name)
 
 
-def unrealizable_packages(plan: ImagePlan, system: str, provided: set[str] = frozenset()) -> list[str]:
+def unrealizable_packages(plan: ImagePlan, system: str, provided: AbstractSet[str] = frozenset()) -> list[str]:
     by_reason: dict[str, list[str]] = {}
     for name in plan.os.packages if plan.os else ():
         if name not in provided and debian_packages(name, system) is None:
             reason = unavailable_reason(name, system) or "no substitute is known for it"
-            by_reason.setdefault(reason.replace(f" for the Guix package '{name}'", "").replace(f"'{name}' ", ""), []).append(name)
+            general = reason.replace(f" for the Guix package '{name}'", "").replace(f"'{name}' ", "")
+            by_reason.setdefault(general, []).append(name)
     return [f"{len(names)} declared package(s) not realized for {system} ({', '.join(names)}): {reason}"
             for reason, names in by_reason.items()]
 

@@ -35,14 +35,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.boot import bootable
-from builders.boot.bootloaders.grub import (EFI_MODULES, EFI_TARGETS, GrubError, efi_file_name, grub_tools, make_grub_eltorito,
-                               mkimage)
+from builders.boot.bootloaders.grub import (
+    EFI_MODULES,
+    EFI_TARGETS,
+    GrubError,
+    efi_file_name,
+    grub_tools,
+    make_grub_eltorito,
+    mkimage,
+)
 from builders.boot.bootloaders.grub import early_config as grub_early_config
 from builders.context import BuildContext
 from builders.determinism import u32_from_seed
-from builders.errors import BuildError
 from builders.disk.fs import content_size, make_filesystem
 from builders.disk.placement import align_up
+from builders.errors import BuildError
 
 ELTORITO_PATH = "boot/grub/i386-pc/eltorito.img"   # where grub-mkrescue puts it
 EFI_IMAGE_PATH = "boot/grub/efi.img"

@@ -32,15 +32,15 @@ printed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemeconf.errors import ConfigError
-from schemeconf.source import SourceFile, Span
-
+from builders.disk.ptable import gpt, mbr
 from builders.errors import BuildError
 from builders.plan import ImagePlan, Origin, PartitionPlan
-from builders.disk.ptable import gpt, mbr
+from schemeconf.errors import ConfigError
+from schemeconf.source import SourceFile, Span
 
 SECTOR = 512
 MIB = 1 << 20
@@ -154,8 +154,8 @@ def has_grub_core_area(plan: ImagePlan) -> bool:
     return plan.os is not None and plan.os.bootloader.name == "grub" and plan.partition_table == "mbr"
 
 
-def place_regions(plan: ImagePlan, sizes: list[int | None] | None = None,
-                  blob_sizes: list[int | None] | None = None) -> Placement:
+def place_regions(plan: ImagePlan, sizes: Sequence[int | None] | None = None,
+                  blob_sizes: Sequence[int | None] | None = None) -> Placement:
     """Every region of PLAN's disk, checked (see the module's docstring).
 
     SIZES: each partition's size in bytes, None when not known yet (default:
@@ -188,7 +188,7 @@ def place_regions(plan: ImagePlan, sizes: list[int | None] | None = None,
 
     partitions: list[Region] = []
     cursor: int | None = head.end
-    for i, (p, size) in enumerate(zip(plan.partitions, sizes)):
+    for i, (p, size) in enumerate(zip(plan.partitions, sizes, strict=True)):
         name = partition_name(i, p)
         if p.offset:
             if p.offset % SECTOR:

@@ -53,7 +53,7 @@ def docker_architecture(system: str) -> str:
 
 def timestamp(seconds: int) -> str:
     """RFC 3339 UTC time as Docker writes it: 1 -> "1970-01-01T00:00:01Z"."""
-    moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -33,7 +33,8 @@ from types import ModuleType
 from typing import Any
 
 DEFAULT_VOLUME_ID = "GUIX_IMAGE"
-PYCDLIB_CLOCK_MODULES = ("pycdlib.pycdlib", "pycdlib.headervd", "pycdlib.dates", "pycdlib.inplaceeditor", "pycdlib.utils")
+PYCDLIB_CLOCK_MODULES = ("pycdlib.pycdlib", "pycdlib.headervd", "pycdlib.dates", "pycdlib.inplaceeditor",
+                         "pycdlib.utils")
 SECTOR = 2048
 JOLIET_MAX = 64
 ISO_FILE_MAX = 30  # name + extension at interchange level 3
@@ -108,14 +109,14 @@ def frozen_clock(epoch: int) -> Iterator[None]:
     import importlib
 
     modules: list[ModuleType] = [importlib.import_module(m) for m in PYCDLIB_CLOCK_MODULES]
-    saved = [m.time for m in modules]  # type: ignore[attr-defined]
+    saved = [m.time for m in modules]
     frozen = FrozenTime(epoch)
     for module in modules:
         module.time = frozen  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        for module, original in zip(modules, saved):
+        for module, original in zip(modules, saved, strict=True):
             module.time = original  # type: ignore[attr-defined]
 
 

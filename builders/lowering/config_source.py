@@ -20,18 +20,18 @@ of the configuration when they live below it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
 
+from builders.lowering.show import as_code, record_code
 from schemeconf.datum import NIL, Keyword, Pair, Symbol, from_list, sym, to_list
 from schemeconf.filelike import ComputedFile, FileAppend, FileLike, Gexp, LocalFile, MixedTextFile, PlainFile
 from schemeconf.primitives import Procedure
 from schemeconf.printer import pretty_string
 from schemeconf.records import Record
 from schemeconf.vocabulary import OpaqueConfiguration, Package
-
-from builders.lowering.show import as_code, record_code
 
 HEADER = (";; The operating-system this image was built from, as pyguix evaluated it\n"
           ";; (every field, defaults included).  Generated: changes here have no effect.\n")
@@ -48,6 +48,7 @@ class Context:
         self.base = base
         self.package_modules: set[tuple[str, ...]] = set()
         self.service_types: set[str] = set()
+        self.constructors: set[str] = set()     # record constructors the code calls
 
 
 def os_config_source(os_record: Record) -> str:
@@ -65,13 +66,55 @@ def os_config_source(os_record: Record) -> str:
 def _modules(ctx: Context) -> str:
     lines = [pretty_string(from_list([sym("use-modules"), from_list([sym("gnu")])]))]
     service_modules = sorted({m for name in ctx.service_types for m in [_service_module(name)] if m})
+    service_modules = sorted(set(service_modules) | {
+        found[1][2] for name in ctx.service_types for found in [_service_variables().get(name)]
+        if found and len(found[1]) == 3 and _defining_module(found[0]) is not None})
     if service_modules:
         lines.append(pretty_string(from_list([sym("use-service-modules"), *map(sym, service_modules)])))
     package_modules = sorted({m[2] for m in ctx.package_modules
                               if len(m) == 3 and m[:2] == ("gnu", "packages")})
     if package_modules:
         lines.append(pretty_string(from_list([sym("use-package-modules"), *map(sym, package_modules)])))
+    others = sorted({m for name in ctx.constructors for m in [_defining_module(name)] if m})
+    if others:
+        lines.append(pretty_string(from_list([sym("use-modules"), *(from_list(list(map(sym, m))) for m in others)])))
     return "\n".join(lines) + "\n"
+
+
+_SERVICE_VARIABLES: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _service_variables() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Service type name -> (the variable Guix binds it to, its module), from the
+    vocabulary index: console-fonts -> console-font-service-type, (gnu services base)."""
+    from schemeconf.vocabulary import INDEX
+
+    if not _SERVICE_VARIABLES:
+        for key in sorted(INDEX.modules()):
+            module = tuple(key.split(" "))
+            if module[:2] != ("gnu", "services") and module != ("gnu", "services"):
+                continue
+            for variable, desc in (INDEX.exports(module) or {}).items():
+                if desc and desc[0] == "service-type" and len(desc) > 1:
+                    _SERVICE_VARIABLES.setdefault(desc[1], (variable, module))
+    return _SERVICE_VARIABLES
+
+
+def service_type_variable(name: str) -> str:
+    """The variable a configuration names the service type NAME by."""
+    found = _service_variables().get(name)
+    return found[0] if found else f"{name}-service-type"
+
+
+def _defining_module(name: str) -> tuple[str, ...] | None:
+    """The Guix module to import for NAME when (gnu) does not bind it (e.g.
+    locale-definition: (gnu system locale)); None when (gnu) does."""
+    from schemeconf.vocabulary import INDEX
+
+    if name in (INDEX.exports(("gnu",)) or ()):
+        return None
+    found = [m for m in INDEX.exporters(name) if m[0] == "gnu"]
+    return min(found, key=lambda m: (len(m), m)) if found else None
 
 
 _SERVICE_INDEX: dict[str, str] | None = None
@@ -105,7 +148,8 @@ def _code(value: Any, base: Context, depth: int) -> Any:
     if isinstance(value, Package):
         if value.module:
             base.package_modules.add(tuple(value.module))
-        return sym(value.name) if value.output == "out" else from_list([sym("list"), sym(value.name), value.output])
+        var = sym(value.variable)  # the variable the configuration wrote, not the package's name
+        return var if value.output == "out" else from_list([sym("list"), var, value.output])
     if isinstance(value, OpaqueConfiguration):
         return from_list([sym(value.type_name)]
                          + [from_list([sym(k), _code(v, base, depth + 1)]) for k, v in value.fields.items()])
@@ -148,7 +192,7 @@ def _record(rec: Record, base: Context, depth: int) -> Any:
         return record_code(rec)
     if kind == "<service-type>":
         base.service_types.add(rec.get("name").name)
-        return sym(f"{rec.get('name').name}-service-type")
+        return sym(service_type_variable(rec.get("name").name))
     if kind == "<service>":
         return _service(rec, base, depth)
     clauses = []
@@ -156,6 +200,7 @@ def _record(rec: Record, base: Context, depth: int) -> Any:
         if f.innate:
             continue
         clauses.append(from_list([f.name, _code(rec.get(f.name.name), base, depth + 1)]))
+    base.constructors.add(rec.rtype.constructor_name)
     return from_list([sym(rec.rtype.constructor_name)] + clauses)
 
 
@@ -171,8 +216,8 @@ def _service(service: Record, base: Context, depth: int) -> Any:
                           _code(target, base, depth + 1), _code(value, base, depth + 1)])
     default = kind.get("default-value")
     if value is default:
-        return from_list([sym("service"), sym(f"{name}-service-type")])
-    return from_list([sym("service"), sym(f"{name}-service-type"), _code(value, base, depth + 1)])
+        return from_list([sym("service"), sym(service_type_variable(name))])
+    return from_list([sym("service"), sym(service_type_variable(name)), _code(value, base, depth + 1)])
 
 
 def _file_like(f: FileLike, base: Context, depth: int) -> Any:
@@ -183,10 +228,8 @@ def _file_like(f: FileLike, base: Context, depth: int) -> Any:
     if isinstance(f, LocalFile):
         shown = os.fspath(f.path)
         if base.base is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 shown = os.fspath(Path(f.path).relative_to(base.base))
-            except ValueError:
-                pass
         call = [sym("local-file"), shown]
         if f.name != Path(f.path).name:
             call.append(f.name)

@@ -13,8 +13,16 @@ from __future__ import annotations
 import dataclasses
 
 from builders.boot.boards import blob_unavailable
-from builders.disk.placement import (DISK_FORMATS, GUESS_MARGIN, GUESS_MINIMUM, SECTOR, Region, align_up,  # noqa: F401
-                        guess_size, place_regions)
+from builders.disk.placement import (  # noqa: F401
+    DISK_FORMATS,
+    GUESS_MARGIN,
+    GUESS_MINIMUM,
+    SECTOR,
+    Region,
+    align_up,
+    guess_size,
+    place_regions,
+)
 from builders.plan import ImagePlan
 
 __all__ = ["GUESS_MARGIN", "GUESS_MINIMUM", "SECTOR", "Region", "align_up", "guess_size", "human", "layout",

@@ -98,10 +98,10 @@ NETWORK_PATTERNS = (
 
 def _apt_messages(stderr: str) -> str:
     """apt's error lines (E:), else its warnings, else the tail of STDERR, on one line."""
-    lines = [l.strip() for l in stderr.splitlines() if l.strip()]
-    errors = [l[3:] for l in lines if l.startswith("E: ")]
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line[3:] for line in lines if line.startswith("E: ")]
     if not errors:
-        errors = [l[3:] for l in lines if l.startswith("W: ")]
+        errors = [line[3:] for line in lines if line.startswith("W: ")]
     if not errors:
         errors = lines[-3:]
     return "; ".join(errors) or "no message"

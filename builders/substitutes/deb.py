@@ -44,7 +44,7 @@ import tarfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from builders.errors import BuildError
 
@@ -85,7 +85,7 @@ class _Slice(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         remaining = self._length - self._pos
         if remaining <= 0:
             return 0
@@ -137,7 +137,7 @@ def _decompressed(raw: BinaryIO, member: str, origin: str) -> BinaryIO:
     if suffix == "zst":
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)  # type: ignore[return-value]
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
     raise DebError(f"{origin}: unsupported compression of member '{member}'")
 
 
@@ -156,7 +156,7 @@ class _Tar:
                 names.append(name)
                 if name == f"{self.which}.tar" or name.startswith(f"{self.which}.tar."):
                     raw = io.BufferedReader(_Slice(self._file, offset, size), 1 << 20)
-                    stream = _decompressed(raw, name, self.deb)  # type: ignore[arg-type]
+                    stream = _decompressed(raw, name, self.deb)
                     self._tar = tarfile.open(fileobj=stream, mode="r|")
                     return self._tar
             if not names or names[0] != "debian-binary":
@@ -284,7 +284,7 @@ def _open_directory(root: Path, rel: str) -> int | None:
             os.close(fd)
 
 
-def _write_file(path: Path, src: BinaryIO, mode: int, mtime: float) -> None:
+def _write_file(path: Path, src: IO[bytes], mode: int, mtime: float) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     with os.fdopen(fd, "wb") as out:
         shutil.copyfileobj(src, out, 1 << 20)

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from builders.errors import BuildError
-from builders.tree import Tree
 from builders.substitutes import deb as debfile
+from builders.tree import Tree
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def realize(provider: SubstituteProvider, names: list[str], arch: str, *, cache:
     base.mkdir(parents=True, exist_ok=True)
     with _extraction_dir(base, key) as tmp:
         manifest = []
-        for name, path, digest in zip(names, debs, digests):
+        for name, path, digest in zip(names, debs, digests, strict=True):
             fields = debfile.control_fields(path)
             try:
                 debfile.extract(path, tmp)

@@ -96,15 +96,13 @@ def write_newc(entries: Iterable[Entry], out: io.RawIOBase | io.BufferedIOBase, 
         while parent and parent not in by_path:
             by_path[parent] = directory(parent)
             parent = parent.rpartition("/")[0]
-    for path, e in by_path.items():
+    for path in by_path:
         parent = path.rpartition("/")[0]
         if parent and by_path[parent].kind != stat.S_IFDIR:
             raise ValueError(f"{path}: parent {parent} is not a directory")
 
-    ino = 0
-    for path in sorted(by_path, key=_sort_key):
+    for ino, path in enumerate(sorted(by_path, key=_sort_key), start=1):
         e = by_path[path]
-        ino += 1
         data = e.data if e.kind in (stat.S_IFREG, stat.S_IFLNK) else b""
         _emit(out, ino, e.mode, 2 if e.kind == stat.S_IFDIR else 1, mtime, data, e.rdev, path)
     _emit(out, 0, 0, 1, 0, b"", (0, 0), TRAILER)

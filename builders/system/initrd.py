@@ -30,10 +30,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from builders.system import cpio
 from builders.errors import BuildError
-from builders.system.kernel_modules import KernelModules, canonical, kernel_config, read_module
 from builders.plan import FileSystemPlan, OsPlan
+from builders.system import cpio
+from builders.system.kernel_modules import KernelModules, canonical, kernel_config, read_module
 from builders.tree import in_package
 
 # Disk drivers loaded besides the OS's list, per architecture (only those the kernel has).
@@ -218,7 +218,7 @@ mount_volatile() {
   umount /real-root
   return 1
 }
-"""
+"""  # noqa: E501 - shell text, written into the initrd byte for byte (one sed expression)
 
 
 def init_script(plan: InitrdPlan, has_fsck: bool) -> str:
@@ -305,7 +305,8 @@ exec switch_root /newroot "$INIT"
 """
 
 
-def initrd_entries(plan: InitrdPlan, kernel_dir: Path, busybox_dir: Path, fsck_dir: Path | None = None) -> list[cpio.Entry]:
+def initrd_entries(plan: InitrdPlan, kernel_dir: Path, busybox_dir: Path,
+                   fsck_dir: Path | None = None) -> list[cpio.Entry]:
     kernel = KernelModules(kernel_dir, plan.kernel_release)
     fsck = e2fsck_binary(fsck_dir)
     entries = [

@@ -114,7 +114,8 @@ def accounts(os_plan: OsPlan) -> tuple[str, str, str]:
     split a line is refused here rather than written."""
     from builders.validate import CONTROL
 
-    for item in (*os_plan.users, *os_plan.groups):
+    named: tuple[UserPlan | GroupPlan, ...] = (*os_plan.users, *os_plan.groups)
+    for item in named:
         texts = [t for t in (item.name, getattr(item, "comment", ""), getattr(item, "home", ""),
                              getattr(item, "shell", ""), getattr(item, "password", None) or "") if isinstance(t, str)]
         if any(":" in t or CONTROL.search(t) for t in texts):

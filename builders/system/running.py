@@ -27,12 +27,12 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from builders.system.busybox_applets import known_applets
 from builders.errors import BuildError
-from builders.system.gettys import gettys, inittab, kernel_console  # noqa: F401  (callers and tests use them from here)
-from builders.system.initrd import ARCH_ALIASES, busybox_binary, normalize_arch
 from builders.plan import OsPlan, ServicePlan
 from builders.run import run
+from builders.system.busybox_applets import known_applets
+from builders.system.gettys import gettys, inittab, kernel_console  # noqa: F401  (callers and tests use them from here)
+from builders.system.initrd import ARCH_ALIASES, busybox_binary, normalize_arch
 from builders.system.services import Context, Realized, Shortfall, realize, unrealized
 from builders.system.services import explain as explain_service
 from builders.system.services.init import PATH, PROFILE, RCK, inittab_text, rcs_text

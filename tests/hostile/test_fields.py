@@ -14,7 +14,6 @@ import pytest
 
 from builders.errors import BuildError
 from builders.validate import EPOCH_RANGES, check_epoch, fstab_escape, grub_word
-
 from tests.helpers import REPO, assert_clean_error, assert_located, run_pyguix
 
 OS_FIELDS = {
@@ -139,11 +138,13 @@ OS_ROWS = [
     ("spaced type", dict(file_systems='(list (file-system (device "/dev/sda1") (mount-point "/")\n'
                                       '  (type "ext4 defaults"))) ; HERE'),
      ['invalid file system type "ext4 defaults"']),
-    ("duplicate mount point", dict(file_systems='(list (file-system (device "/dev/sda1") (mount-point "/") (type "ext4"))\n'
+    ("duplicate mount point", dict(file_systems='(list (file-system (device "/dev/sda1") (mount-point "/")'
+                                                ' (type "ext4"))\n'
                                                 '  (file-system (device "/dev/sda2") (type "ext4")\n'
                                                 '  (mount-point "/"))) ; HERE'),
      ['mount point "/" is declared twice', "first given here"]),
-    ("two root file systems", dict(file_systems='(list (file-system (device "/dev/sda1") (mount-point "/") (type "ext4"))\n'
+    ("two root file systems", dict(file_systems='(list (file-system (device "/dev/sda1") (mount-point "/")'
+                                               ' (type "ext4"))\n'
                                                '  (file-system (device "/dev/sdb1") (type "xfs")\n'
                                                '  (mount-point "/"))) ; HERE'),
      ['mount point "/" is declared twice']),
@@ -176,9 +177,11 @@ def image_text(partitions: str) -> str:
 ROOT = "   (partition (size 'guess) (label \"my-root\") (file-system \"ext4\") (flags '(boot)))"
 
 IMAGE_ROWS = [
-    ("ext4 label of 21 bytes", '   (partition (size 1048576) (label "abcdefghijklmnopqrstu") (file-system "ext4")) ; HERE\n' + ROOT,
+    ("ext4 label of 21 bytes",
+     '   (partition (size 1048576) (label "abcdefghijklmnopqrstu") (file-system "ext4")) ; HERE\n' + ROOT,
      ['ext4 label "abcdefghijklmnopqrstu" is longer than 16 bytes', "UTF-8"]),
-    ("ext4 label of 15 characters, 17 bytes", '   (partition (size 1048576) (label "abcdefghijklmnoé") (file-system "ext4")) ; HERE\n' + ROOT,
+    ("ext4 label of 15 characters, 17 bytes",
+     '   (partition (size 1048576) (label "abcdefghijklmnoé") (file-system "ext4")) ; HERE\n' + ROOT,
      ["is longer than 16 bytes"]),
     ("FAT label", '   (partition (size 1048576) (label "TOO-LONG-LABEL") (file-system "vfat")) ; HERE\n' + ROOT,
      ['vfat label "TOO-LONG-LABEL" is longer than 11 characters']),
@@ -209,7 +212,8 @@ def test_os_without_root_file_system_is_accepted(tmp_path):
 
 
 def test_valid_image_still_lowers(tmp_path):
-    text = image_text('   (partition (size 1048576) (offset 1048576) (label "data") (file-system "ext4") (uuid (uuid "1234abcd-0000-4000-8000-000000000000")))\n' + ROOT)
+    text = image_text('   (partition (size 1048576) (offset 1048576) (label "data") (file-system "ext4")'
+                      ' (uuid (uuid "1234abcd-0000-4000-8000-000000000000")))\n' + ROOT)
     _, out = dry_run(tmp_path, text)
     assert out.returncode == 0, out.stderr[-2000:]
 
@@ -224,7 +228,8 @@ LABEL_ROWS = [
 
 @pytest.mark.parametrize("name, label, image_type, fragments", LABEL_ROWS, ids=[r[0] for r in LABEL_ROWS])
 def test_label_option(name, label, image_type, fragments):
-    out = run_pyguix("system", "image", "--dry-run", "-t", image_type, "--label", label, str(REPO / "samples/server.scm"))
+    out = run_pyguix("system", "image", "--dry-run", "-t", image_type, "--label", label,
+                     str(REPO / "samples/server.scm"))
     assert_clean_error(out, *fragments)
     assert ".scm:" not in out.stderr, out.stderr
 
@@ -328,8 +333,8 @@ def test_fstab_escape(field, escaped):
 def test_console_argument_that_is_no_device_gets_no_getty(tmp_path):
     from dataclasses import replace
 
-    from builders.system.gettys import inittab
     from builders.plan import ServicePlan
+    from builders.system.gettys import inittab
 
     plan = replace(lowered_os(tmp_path, os_text()), kernel_arguments=("console=ttyS0:x,115200",),
                    services=(ServicePlan("agetty", {"tty": False}),))

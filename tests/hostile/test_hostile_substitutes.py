@@ -33,7 +33,6 @@ from builders.substitutes import (
 )
 from builders.substitutes.provider import LISTING_SUFFIX, collect_orphans, stat_digest, tree_listing
 from builders.tree import Tree
-
 from tests.helpers import REPO, assert_clean_error, run_pyguix
 
 MTIME = 1_700_000_000

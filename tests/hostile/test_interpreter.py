@@ -17,7 +17,6 @@ import pytest
 
 from schemeconf.interpreter import Interpreter
 from schemeconf.printer import display_string, write_string
-
 from tests.helpers import assert_located, run_pyguix
 
 CIRCULAR = "(define l (list 1 2)) (set-cdr! (cdr l) l)\n"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from tests.helpers import assert_located, run_pyguix
 
 CACHE = {"PYGUIX_SUBSTITUTE_CACHE": os.environ.get("PYGUIX_SUBSTITUTE_CACHE", "/var/cache/pyguix-ci")}

@@ -27,10 +27,19 @@ SIZE = "64MiB"
 pytestmark = pytest.mark.slow
 
 
+BARE_OS = """(define bare-os
+  (operating-system
+    (host-name "bare")
+    (bootloader (bootloader-configuration (bootloader grub-bootloader) (targets '("/dev/sda"))))
+    (file-systems (cons (file-system (device (file-system-label "my-root")) (mount-point "/") (type "ext4"))
+                        %base-file-systems))))"""
+
+
 def image_config(tmp_path: Path, body: str, name: str = "image.scm") -> Path:
-    """An image file: BODY is the (image ...) record, with %bare-bones-os inside."""
+    """An image file: BODY (from line 3 on) is the (image ...) record, with bare-os inside."""
     f = tmp_path / name
-    f.write_text("(use-modules (gnu) (gnu image) (gnu system image))\n" + body + "\n")
+    f.write_text("(use-modules (gnu) (gnu image) (gnu system image))\n" + BARE_OS.replace("\n", " ") + "\n"
+                 + body + "\n")
     return f
 
 
@@ -47,7 +56,7 @@ def test_cache_name_from_a_hostile_image_name_stays_in_the_cache(tmp_path, canar
     config = image_config(tmp_path, f"""
 (image-with-os (image (inherit mbr-disk-image)
                       (name (string->symbol "x/../../../../../../../../..{victim}")))
-               %bare-bones-os)""")
+               bare-os)""")
     out = run_pyguix("system", "image", "--quiet", "--image-size", SIZE, str(config),
                      env={"XDG_CACHE_HOME": str(cache)})
     assert out.returncode == 0, out.stderr[-3000:]
@@ -112,9 +121,9 @@ def test_failed_build_removes_the_earlier_image(tmp_path):
 (image-with-os (image (inherit mbr-disk-image)
                       (partitions (list (partition (inherit root-partition) (offset (* 1024 1024))
                                                    (size (* 2 1024 1024))))))
-               %bare-bones-os)""")
+               bare-os)""")
     bad = run_pyguix("system", "image", "--quiet", "-o", str(img), str(too_small))
-    assert_located(bad, too_small, 5, "does not fit")
+    assert_located(bad, too_small, 6, "does not fit")
     assert not img.exists()
     assert leftovers(tmp_path) == []
 
@@ -188,12 +197,12 @@ def test_mke2fs_options_from_the_config_are_whitelisted(tmp_path, canaries, opti
 (image-with-os (image (inherit mbr-disk-image)
                       (partitions (list (partition (inherit root-partition)
                                                    (file-system-options '{options})))))
-               %bare-bones-os)""")
+               bare-os)""")
     out = run_pyguix("system", "image", "--quiet", "-o", str(tmp_path / "x.img"), str(config))
-    assert_located(out, config, 5, "not allowed")           # at the file-system-options field
+    assert_located(out, config, 6, "not allowed")           # at the file-system-options field
     assert not (tmp_path / "x.img").exists()
     dry = run_pyguix("system", "image", "--dry-run", str(config))
-    assert_located(dry, config, 5, "not allowed")
+    assert_located(dry, config, 6, "not allowed")
     canaries.check()
 
 

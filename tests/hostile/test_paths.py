@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from builders.errors import BuildError
-from builders.plan import EtcFilePlan, FileSystemPlan, OsPlan, SpecialFilePlan, UserPlan, BootloaderPlan
+from builders.plan import BootloaderPlan, EtcFilePlan, FileSystemPlan, OsPlan, SpecialFilePlan, UserPlan
 from builders.system.rootfs import populate_root
 from builders.system.running import install_shells, install_timezone
 from builders.tree import Tree, in_package

@@ -216,7 +216,7 @@ def test_exceptions_whose_init_takes_other_arguments(work):
         lambda: (_ for _ in ()).throw(ToolFailed(["mke2fs", "-d", "x"], 1, "mke2fs: no space\n")),
         lambda: (_ for _ in ()).throw(SubstituteUnavailable("grub-pc", "amd64", "404", hint="check the mirror")),
         lambda: (_ for _ in ()).throw(UnboundVariable("fooo", None, "did you mean foo?")),
-        lambda: open("/nonexistent/pyguix-file"),
+        lambda: open("/nonexistent/pyguix-file"),  # noqa: SIM115 - never opens: its error is the case
         lambda: (_ for _ in ()).throw(ValueError("a socket in the tree")),
     ]
     got = []

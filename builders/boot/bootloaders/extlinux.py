@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import posixpath
 
+from builders.boot.bootloaders.grubcfg import HEADER, kernel_command_line
 from builders.plan import OsPlan
 from builders.validate import CONTROL
-from builders.boot.bootloaders.grubcfg import HEADER, kernel_command_line
 
 
 def extlinux_conf(

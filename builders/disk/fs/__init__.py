@@ -43,7 +43,7 @@ def handler_for(fs_type: str) -> Callable[..., None]:
         module = importlib.import_module(__name__)
     else:
         module = importlib.import_module(f".{module_name}", __name__)
-    return getattr(module, function)  # type: ignore[no-any-return]
+    return getattr(module, function)
 
 
 def make_filesystem(

@@ -167,9 +167,9 @@ def check_mke2fs_options(options: Sequence[object]) -> str | None:
             return f"mke2fs option {option!r} is not allowed in file-system-options (allowed: {allowed})"
         pattern = MKE2FS_OPTIONS[option]
         if pattern is not None:
-            if i + 1 >= len(items) or not isinstance(items[i + 1], str):
+            value = items[i + 1] if i + 1 < len(items) else None
+            if not isinstance(value, str):
                 return f"mke2fs option {option} needs a value"
-            value = items[i + 1]
             if not re.fullmatch(pattern, value):
                 return f"value {value!r} of mke2fs option {option} is not allowed"
             i += 1

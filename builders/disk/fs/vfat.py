@@ -170,7 +170,7 @@ def pinned_clock(timestamp: int) -> Iterator[None]:
     _, _, dosdt = import_pyfatfs()
     cls = dosdt.DosDateTime
     original = cls.__dict__["now"]
-    moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc)
+    moment = datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
     fixed = cls(*moment.timetuple()[:6])
     cls.now = staticmethod(lambda *args, **kwargs: fixed)
     try:
@@ -186,7 +186,8 @@ def format_image(out: Path, bits: int, size: int, sector_size: int, fats: int, l
     fat_type = {12: pyfat_cls.FAT_TYPE_FAT12, 16: pyfat_cls.FAT_TYPE_FAT16, 32: pyfat_cls.FAT_TYPE_FAT32}[bits]
     pf = pyfat_cls()
     try:
-        pf.mkfs(os.fspath(out), fat_type, size=size, sector_size=sector_size, number_of_fats=fats, label=label, volume_id=volume_id)
+        pf.mkfs(os.fspath(out), fat_type, size=size, sector_size=sector_size, number_of_fats=fats, label=label,
+                volume_id=volume_id)
     finally:
         pf.close()
 

@@ -7,6 +7,7 @@ assembler can splice them in next to the partition images.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,7 +93,7 @@ def check_partitions(
                 f"outside the usable area [{first}, {end})"
             )
     ordered = sorted(enumerate(partitions, 1), key=lambda ip: ip[1].offset)
-    for (i, a), (j, b) in zip(ordered, ordered[1:]):
+    for (i, a), (j, b) in itertools.pairwise(ordered):
         if b.offset < a.end:
             raise PtableError(
                 f"partition {i} [{a.offset}, {a.end}) overlaps partition {j} [{b.offset}, {b.end})"
