@@ -249,6 +249,15 @@ BUILDS = [
     Built("my-image", ("samples/my-image.scm",), "gpt"),
     Built("my-image-type", ("samples/my-image-type.scm",), "dos"),
     Built("gpt-offset-0", ("GPT_OFFSET_0",), "gpt"),
+    Built("mbr-hybrid-raw", ("-t", "mbr-hybrid-raw", "--image-size", "64MiB", "samples/server.scm"), "dos"),
+    Built("efi32-raw", ("-t", "efi32-raw", "--image-size", "64MiB", "samples/uefi-os.scm"), "gpt"),
+    Built("qcow2-gpt", ("-t", "qcow2-gpt", "--image-size", "64MiB", "samples/uefi-os.scm"), "gpt", qcow2=True),
+    Built("hurd-raw", ("-t", "hurd-raw", "samples/my-hurd-os.scm"), "dos"),
+    Built("hurd64-qcow2", ("-t", "hurd64-qcow2", "samples/my-hurd-os.scm"), "dos", qcow2=True),
+    Built("rock64-raw", ("-e", "(begin (use-modules (gnu system images rock64)) rock64-barebones-raw-image)"),
+          "dos"),
+    Built("novena-raw", ("-e", "(begin (use-modules (gnu system images novena)) novena-barebones-raw-image)"),
+          "dos"),
 ]
 
 # Image types whose layout is another's (qcow2 is mbr-hybrid-raw compressed, qcow2-gpt efi-raw).
