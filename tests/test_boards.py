@@ -224,7 +224,7 @@ def u_boot_bootloaders() -> list[tuple[str, str | None, list[tuple[str, int, int
     interp = cli._interpreter([])
     out = []
     for name in names:
-        bl = interp.eval_string(f"(begin (use-modules (gnu bootloader) (gnu bootloader u-boot)) {name})",
+        bl = interp.eval_string(f"(@@ (gnu bootloader u-boot) {name})",   # exported or not (the family helpers)
                                 name="<test>")
         package = bl.get("package")
         writes = bl.get("disk-image-installer")
