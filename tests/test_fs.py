@@ -200,7 +200,9 @@ def test_ext4_unprivileged_files_owned_by_root(tmp_path: Path) -> None:
             pytest.skip(f"{sys.executable} is not usable by an unprivileged user here")
         # A world-readable copy of the code: the checkout may live in a private directory.
         code = base / "code"
-        shutil.copytree(Path(__file__).resolve().parents[1] / "builders", code / "builders")
+        for part in ("builders", "schemeconf"):  # builders imports schemeconf's error types
+            shutil.copytree(Path(__file__).resolve().parents[1] / part, code / part,
+                            ignore=shutil.ignore_patterns("__pycache__"))
         os.chmod(code, 0o755)
         for root, dirs, files in os.walk(code):
             for name in dirs:
