@@ -120,6 +120,44 @@ class SpecialFilePlan:
 
 
 @dataclass(frozen=True)
+class ShepherdServicePlan:
+    """One Shepherd service, folded from the OS's services as Guix folds them
+    (a <shepherd-service> that a service type's extension of
+    shepherd-root-service-type computed).
+
+    START, STOP and each action's procedure are Guile source text: the
+    service's gexps written out, every package they reference replaced by
+    where its Debian substitute installs it (`#$(file-append openssh
+    "/sbin/sshd")` -> "/usr/sbin/sshd").  FILES lists those absolute paths,
+    so the builder can check that each exists in the image."""
+
+    provision: tuple[str, ...]                 # the first is its canonical name
+    requirement: tuple[str, ...] = ()
+    documentation: str = ""
+    one_shot: bool = False
+    respawn: bool = True
+    auto_start: bool = True
+    start: str = "(const #t)"
+    stop: str = "(const #f)"
+    actions: tuple[tuple[str, str], ...] = ()  # (name, procedure text)
+    modules: tuple[str, ...] = ()              # Guile module names as written: "(ice-9 match)"
+    packages: tuple[str, ...] = ()             # Guix package names the code references
+    files: tuple[str, ...] = ()                # absolute paths in the image the code references
+    service: str = ""                          # the service type it was folded from: "openssh"
+
+
+@dataclass(frozen=True)
+class ActivationPlan:
+    """A Guile snippet a service runs at every boot before the Shepherd services
+    start (Guix's activation-service-type extensions): text, as START above."""
+
+    code: str
+    service: str = ""                          # the service type it came from
+    packages: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class OsPlan:
     host_name: str
     timezone: str
@@ -140,6 +178,12 @@ class OsPlan:
     config_source: str = ""          # the configuration printed back (/etc/config.scm)
     etc_files: tuple[EtcFilePlan, ...] = ()
     special_files: tuple[SpecialFilePlan, ...] = ()
+    # The services folded as Guix folds them (builders/lowering/services.py):
+    shepherd_services: tuple[ShepherdServicePlan, ...] = ()
+    service_users: tuple[UserPlan, ...] = ()         # account-service-type extensions (sshd, nscd, ...)
+    service_groups: tuple[GroupPlan, ...] = ()
+    activation: tuple[ActivationPlan, ...] = ()
+    profile_packages: tuple[str, ...] = ()           # profile-service-type extensions (package names)
 
 
 @dataclass(frozen=True)

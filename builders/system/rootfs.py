@@ -11,11 +11,13 @@ image declares (packages, services, kernel, bootloader, initrd modules).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from pathlib import Path
 
 from builders.errors import BuildError
 from builders.plan import EtcFilePlan, GroupPlan, OsPlan, UserPlan
+from builders.system.debian_root import USR_MERGED
 from builders.tree import Tree
 
 # (path, mode) of the skeleton directories, parents first.
@@ -202,9 +204,19 @@ def place_file(root: Tree, f: EtcFilePlan) -> None:
     root.write_bytes(f.path, data, f.mode)
 
 
+def usr_merged_path(rel: str) -> str:
+    """REL with a leading bin/, sbin/, lib/ or lib64/ written as the /usr path it is in a usr-merged tree."""
+    head, sep, rest = rel.lstrip("/").partition("/")
+    return f"{USR_MERGED[head]}/{rest}" if sep and head in USR_MERGED else rel.lstrip("/")
+
+
 def populate_root(os_plan: OsPlan, path: Path, *, root_device: str | None = None,
-                  root_type: str | None = None) -> Path:
+                  root_type: str | None = None, usr_merged: bool = False) -> Path:
     """Stage the root file system of OS_PLAN in PATH (created if missing).
+
+    USR_MERGED: /bin, /sbin, /lib and /lib64 are links into /usr (the
+    Debian 13 system of builders/system/shepherd_system.py), and what the
+    configuration places under them lands in /usr.
 
     Every write goes through builders/tree.Tree: nothing the configuration
     declares (an /etc entry, a special file, a home directory) can place a
@@ -213,7 +225,14 @@ def populate_root(os_plan: OsPlan, path: Path, *, root_device: str | None = None
     root = Tree(path)
     root.mkdir("", 0o755)
     for rel, mode in SKELETON:
+        if usr_merged and rel in USR_MERGED:
+            continue
         root.mkdir(rel, mode)
+    if usr_merged:
+        for alias, target in USR_MERGED.items():
+            root.mkdir(target, 0o755)
+            if root.lstat(alias) is None:
+                root.symlink(alias, target)
     passwd, group, shadow = accounts(os_plan)
     _write(root, "etc/hostname", os_plan.host_name + "\n")
     _write(root, "etc/hosts", f"127.0.0.1 localhost {os_plan.host_name}\n::1 localhost {os_plan.host_name}\n")
@@ -229,9 +248,13 @@ def populate_root(os_plan: OsPlan, path: Path, *, root_device: str | None = None
     if os_plan.config_source:
         _write(root, "etc/config.scm", os_plan.config_source)
     for f in os_plan.etc_files:
-        place_file(root, f)
-    for link in os_plan.special_files:
-        root.symlink(link.path, link.target)
+        place_file(root, dataclasses.replace(f, path="/" + usr_merged_path(f.path)) if usr_merged else f)
+    for special in os_plan.special_files:
+        where = usr_merged_path(special.path) if usr_merged else special.path
+        parent = where.lstrip("/").rpartition("/")[0]
+        if parent and root.lstat(parent) is None:
+            root.mkdir(parent, 0o755)
+        root.symlink(where, special.target)
     for u in os_plan.users:
         if u.create_home and u.home.startswith("/home/"):
             root.mkdir(u.home, 0o700)

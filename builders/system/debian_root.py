@@ -1,0 +1,216 @@
+"""Debian packages merged into the image's root tree, as dpkg would unpack them.
+
+`merge_packages(image_root, package_dirs)` copies each extracted package
+(builders/substitutes: one directory per .deb, read-only, shared by builds)
+into the root tree, in the given order (a later package wins a path both
+ship, as the later-unpacked one does with dpkg --force-overwrite).  Debian
+13 is usr-merged: base-files ships /bin, /sbin, /lib and /lib64 as links
+into /usr, and a package that still ships files under /bin gets them in
+/usr/bin, as dpkg's aliasing gives them.
+
+Containment: every directory is opened with O_NOFOLLOW relative to its
+parent's descriptor and every file is created with O_EXCL|O_NOFOLLOW, so a
+link a package ships (or one already in the tree) is never written through,
+and nothing lands outside the image.  Devices, FIFOs and sockets in a
+package are refused.
+
+`alternatives(image_root, package_dirs)` makes the links that maintainer
+scripts make with `update-alternatives --install` (awk -> mawk, ...): read
+from each package's postinst, highest priority first, no script run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from builders.errors import BuildError
+
+# Top-level directories that are links into /usr in a usr-merged system.
+USR_MERGED = {"bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"}
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+@contextmanager
+def _opendir(path: str | os.PathLike[str], dir_fd: int | None = None) -> Iterator[int]:
+    fd = os.open(path, _DIR_FLAGS, dir_fd=dir_fd)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _subdir(parent: int, name: str, mode: int) -> int | None:
+    """The directory NAME under PARENT, made if missing; None when a non-directory is there."""
+    try:
+        os.mkdir(name, 0o700, dir_fd=parent)
+        os.chmod(name, mode, dir_fd=parent)
+    except FileExistsError:
+        st = os.lstat(name, dir_fd=parent)
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+    return os.open(name, _DIR_FLAGS, dir_fd=parent)
+
+
+def _clear(parent: int, name: str) -> None:
+    try:
+        st = os.lstat(name, dir_fd=parent)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise BuildError(f"two packages disagree: {name} is a directory in one and a file in another")
+    os.unlink(name, dir_fd=parent)
+
+
+def _copy_file(src_dir: int, dst_dir: int, name: str, mode: int) -> None:
+    _clear(dst_dir, name)
+    src = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=src_dir)
+    try:
+        out = os.open(name, _NEW_FILE, 0o600, dir_fd=dst_dir)
+        try:
+            size = os.fstat(src).st_size
+            copied = 0
+            while copied < size:
+                n = os.copy_file_range(src, out, size - copied)
+                if n == 0:
+                    break
+                copied += n
+            os.fchmod(out, stat.S_IMODE(mode))
+        finally:
+            os.close(out)
+    finally:
+        os.close(src)
+
+
+def _exists(parent: int, name: str) -> bool:
+    try:
+        os.lstat(name, dir_fd=parent)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep: bool) -> int:
+    """Copy the entries of SRC_DIR into DST_DIR; returns the number of files and links copied.
+    KEEP: a file or link already in DST_DIR stays (the configuration's own files win)."""
+    count = 0
+    for name in sorted(os.listdir(src_dir)):
+        st = os.lstat(name, dir_fd=src_dir)
+        here = f"{where}/{name}"
+        if keep and not stat.S_ISDIR(st.st_mode) and _exists(dst_dir, name):
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            sub = _subdir(dst_dir, name, stat.S_IMODE(st.st_mode))
+            if sub is None:  # the tree has a link or file there: never write through it
+                skipped.append(here)
+                continue
+            try:
+                with _opendir(name, src_dir) as s:
+                    count += _merge_dir(s, sub, here, skipped, keep)
+            finally:
+                os.close(sub)
+        elif stat.S_ISLNK(st.st_mode):
+            _clear(dst_dir, name)
+            os.symlink(os.readlink(name, dir_fd=src_dir), name, dir_fd=dst_dir)
+            count += 1
+        elif stat.S_ISREG(st.st_mode):
+            _copy_file(src_dir, dst_dir, name, st.st_mode)
+            count += 1
+        else:
+            raise BuildError(f"package file {here}: not a regular file, directory or link; refusing it")
+    return count
+
+
+def merge_packages(image_root: Path, package_dirs: Iterable[Path], *,
+                   keep_existing: bool = False) -> tuple[int, list[str]]:
+    """Merge every extracted package of PACKAGE_DIRS into IMAGE_ROOT, in order.
+    KEEP_EXISTING: files and links already in the tree win (they are the
+    configuration's; a package's own files still replace an earlier package's
+    unless the tree had them first -- so merge into a tree staged beforehand).
+
+    Returns (files and links copied, paths skipped because the tree holds a
+    link or file where the package has a directory)."""
+    total = 0
+    skipped: list[str] = []
+    with _opendir(image_root) as root:
+        for pkg in package_dirs:
+            with _opendir(pkg) as src:
+                for name in sorted(os.listdir(src)):
+                    st = os.lstat(name, dir_fd=src)
+                    target = USR_MERGED.get(name)
+                    if target is not None and stat.S_ISDIR(st.st_mode):
+                        usr = _subdir(root, "usr", 0o755)
+                        assert usr is not None
+                        try:
+                            dst = _subdir(usr, target.split("/")[1], stat.S_IMODE(st.st_mode))
+                        finally:
+                            os.close(usr)
+                        if dst is None:
+                            skipped.append(f"/{name}")
+                            continue
+                        try:
+                            with _opendir(name, src) as s:
+                                total += _merge_dir(s, dst, f"/{target}", skipped, keep_existing)
+                        finally:
+                            os.close(dst)
+                    elif keep_existing and not stat.S_ISDIR(st.st_mode) and _exists(root, name):
+                        continue
+                    elif target is not None and stat.S_ISLNK(st.st_mode):
+                        _clear(root, name)
+                        os.symlink(os.readlink(name, dir_fd=src), name, dir_fd=root)
+                    elif stat.S_ISDIR(st.st_mode):
+                        dst = _subdir(root, name, stat.S_IMODE(st.st_mode))
+                        if dst is None:
+                            skipped.append(f"/{name}")
+                            continue
+                        try:
+                            with _opendir(name, src) as s:
+                                total += _merge_dir(s, dst, f"/{name}", skipped, keep_existing)
+                        finally:
+                            os.close(dst)
+                    elif stat.S_ISLNK(st.st_mode):
+                        _clear(root, name)
+                        os.symlink(os.readlink(name, dir_fd=src), name, dir_fd=root)
+                    elif stat.S_ISREG(st.st_mode):
+                        _copy_file(src, root, name, st.st_mode)
+                    else:
+                        raise BuildError(f"package file /{name}: not a regular file, directory or link")
+    return total, skipped
+
+
+# --- alternatives ---------------------------------------------------------------------------------
+
+_ALTERNATIVE = re.compile(
+    r"update-alternatives\s+(?:--quiet\s+)?--install\s+(?P<link>/\S+)\s+(?P<name>[\w.+-]+)\s+(?P<path>/\S+)\s+(?P<prio>\d+)")
+
+
+def alternatives_of(postinst: str) -> list[tuple[str, str, str, int]]:
+    """(link, name, path, priority) of every `update-alternatives --install` in a postinst's text."""
+    text = postinst.replace("\\\n", " ")
+    return [(m["link"], m["name"], m["path"], int(m["prio"])) for m in _ALTERNATIVE.finditer(text)]
+
+
+def choose_alternatives(candidates: Iterable[tuple[str, str, str, int]],
+                        exists) -> dict[str, tuple[str, str]]:
+    """{name: (link, path)}: per alternative name, the highest-priority path that EXISTS (ties: the
+    smallest path, so the choice does not depend on package order)."""
+    best: dict[str, tuple[int, str, str]] = {}
+    for link, name, path, prio in candidates:
+        if "$" in link or "$" in path or not exists(path):
+            continue
+        current = best.get(name)
+        if current is None or (prio, _neg(path)) > (current[0], _neg(current[2])):
+            best[name] = (prio, link, path)
+    return {name: (link, path) for name, (_p, link, path) in sorted(best.items())}
+
+
+def _neg(path: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in path)
+
+
+__all__ = ["USR_MERGED", "alternatives_of", "choose_alternatives", "merge_packages"]
