@@ -36,6 +36,15 @@ class Qcow2Compression(StrEnum):
     zstd = "zstd"    # what Guix uses today
     zlib = "zlib"
     none = "none"
+
+
+class DebianRelease(StrEnum):
+    """Where substitutes come from (builders/context.py DEBIAN_RELEASES, substitutes/apt.py RELEASES)."""
+
+    trixie = "trixie"        # Debian 13, the default
+    bookworm = "bookworm"    # Debian 12
+
+
 _UNITS = {"": 1, "B": 1, "K": 1024, "KiB": 1024, "k": 1024, "M": 1024**2, "MiB": 1024**2, "G": 1024**3,
           "GiB": 1024**3, "T": 1024**4, "TiB": 1024**4, "kB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4}
 
@@ -106,7 +115,7 @@ def run_image(file: Path | None, expression: str | None, image_type: str | None,
               image_size: str | None, label: str | None, volatile: bool, dry_run: bool, plan_json: bool,
               output: str | Path | None, quiet: bool, debug: bool, system: str | None = None,
               target: str | None = None, substitutes: Path | None = None, strict: bool = False,
-              then=None, qcow2_compression: str = "zstd") -> None:
+              then=None, qcow2_compression: str = "zstd", debian_release: str = "trixie") -> None:
     from schemeconf.interpreter import run_deep
 
     if file is None and expression is None:
@@ -152,7 +161,8 @@ def run_image(file: Path | None, expression: str | None, image_type: str | None,
         host_files, variables = host_inputs(interp)
         read: list[str | Path] = [*([file] if file else []), *host_files]
         options = BuildOptions(substitutes=substitutes, strict=strict,
-                               qcow2_compression=None if qcow2_compression == "none" else qcow2_compression)
+                               qcow2_compression=None if qcow2_compression == "none" else qcow2_compression,
+                               debian_release=debian_release)
         path = build_image(plan, output=None if output is None else Path(os.fspath(output)), quiet=quiet,
                            options=options, inputs=tuple(Path(f) for f in read))
         report_host_inputs(host_files, variables, Path(file).parent if file else Path.cwd(), quiet)
@@ -209,11 +219,13 @@ def _image_command(
         False, "--strict", help="Packages or services that cannot be realized are errors, not warnings."),
     qcow2_compression: Qcow2Compression = typer.Option(
         Qcow2Compression.zstd, "--qcow2-compression", help="Compression of qcow2 clusters."),
+    debian_release: DebianRelease = typer.Option(
+        DebianRelease.trixie, "--debian-release", help="The Debian release packages come from."),
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
               dry_run, plan, output, quiet, debug, system_, target, substitutes, strict,
-              qcow2_compression=qcow2_compression.value)
+              qcow2_compression=qcow2_compression.value, debian_release=debian_release.value)
 
 
 system_app.command("image")(_image_command)
@@ -230,6 +242,8 @@ def vm(
     run: bool = typer.Option(False, "--run", help="Start the virtual machine now, on this terminal."),
     substitutes: Path | None = typer.Option(
         None, "--substitutes", help="A directory of .deb files to take packages from first."),
+    debian_release: DebianRelease = typer.Option(
+        DebianRelease.trixie, "--debian-release", help="The Debian release packages come from."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress output."),
     debug: bool = typer.Option(False, "--debug", help="Show every external command run, and Python tracebacks."),
 ) -> None:
@@ -247,7 +261,8 @@ def vm(
         typer.echo(str(script))
 
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, None, False,
-              False, False, None, quiet, debug, None, None, substitutes, False, then=boot)
+              False, False, None, quiet, debug, None, None, substitutes, False, then=boot,
+              debian_release=debian_release.value)
 system_app.command("disk-image",
                    help="Same as 'image' (the spelling of Guix's image API announcement).")(_image_command)
 
@@ -305,8 +320,27 @@ def _terminate(signum, frame) -> None:
     raise Terminated()
 
 
+SYSTEM_ACTIONS = ("image", "disk-image", "vm", "describe")
+
+
+def missing_action(args: list[str]) -> str | None:
+    """The one-line error for `pyguix system [OPTIONS] FILE` without an action
+    (the image API announcement's shorthand; Guix says "unknown action"), else None."""
+    if args[:1] != ["system"] or any(a in SYSTEM_ACTIONS for a in args[1:]) \
+            or any(a in ("--help", "--list-image-types") for a in args[1:]):
+        return None
+    files = [a for a in args[1:] if not a.startswith("-") and (a.endswith(".scm") or Path(a).is_file())]
+    if not files:
+        return None
+    return (f"pyguix system: error: {files[-1]}: unknown action: add one, as in "
+            f"'pyguix system image {' '.join(args[1:])}' (actions: {', '.join(SYSTEM_ACTIONS)})")
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
+    if (error := missing_action(sys.argv[1:])) is not None:
+        print(error, file=sys.stderr)
+        sys.exit(1)
     try:
         app()
     except Terminated:

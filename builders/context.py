@@ -18,16 +18,24 @@ from typing import Any
 from builders.plan import ImagePlan
 from builders.progress import step
 
+DEFAULT_DEBIAN_RELEASE = "trixie"   # Debian 13 (= builders.substitutes.apt.DEFAULT_RELEASE)
+DEBIAN_RELEASES = ("trixie", "bookworm")   # what --debian-release takes (= apt.RELEASES)
+
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How to build, beyond the plan: where substitutes come from, and
-    whether what cannot be realized is an error (--strict)."""
+    """How to build, beyond the plan: where substitutes come from (a
+    --substitutes directory, the Debian release), and whether what cannot be
+    realized is an error (--strict)."""
 
     substitutes: Path | None = None
     strict: bool = False
     bootable: bool = True        # False: the file-system layout only (tests of the layout)
     qcow2_compression: str | None = "zstd"   # "zstd" (Guix today), "zlib", or None
+    # The Debian release substitutes come from (--debian-release; builders/substitutes/apt.py
+    # RELEASES).  Part of the image cache's key (pipeline.default_output hashes the options).
+    debian_release: str = DEFAULT_DEBIAN_RELEASE
+    init: str = "shepherd"       # the running system: "shepherd" (the declared one) or "busybox" (a stand-in)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from schemeconf.datum import NIL, Pair, Symbol, to_list
+from schemeconf.datum import NIL, Pair, Symbol, sym, to_list
 from schemeconf.errors import SchemeError
 from schemeconf.records import Record
 
@@ -317,7 +317,37 @@ def platform_sexp(p: Any) -> Any:
             field("target", p.get("target")), field("system", system)]
 
 
-def initializer_sexp(i: Any) -> Any:
+# The partition initializers Guix names, as the partitions whose initializer
+# each is (Guix's initializers are gexps, told apart by identity: any other
+# gexp is shown as `gexp`).  pyguix's own modules bind them as symbols; a
+# file that is itself one of these modules (Guix's gnu/system/images/hurd.scm
+# loaded as a configuration) defines them as gexps, which Guix then names.
+KNOWN_INITIALIZERS = (
+    ("initialize-root-partition", ("gnu", "system", "image"), "root-partition"),
+    ("initialize-efi-partition", ("gnu", "system", "image"), "esp-partition/grub"),
+    ("initialize-efi32-partition", ("gnu", "system", "image"), "esp32-partition/grub"),
+    ("initialize-hurd-root-partition", ("gnu", "system", "images", "hurd"), "hurd-disk-image"),
+)
+
+
+def known_initializers(interp: Any) -> dict[int, str]:
+    """id(INITIALIZER) -> Guix's name, for the gexps of KNOWN_INITIALIZERS that the
+    loaded file defines (when its define-module names the module)."""
+    module = getattr(interp, "last_module", None)
+    declared = getattr(module, "declared", None)
+    out: dict[int, str] = {}
+    for name, module_name, variable in KNOWN_INITIALIZERS:
+        if module is None or declared != module_name:
+            continue
+        value = module.vars.get(sym(variable))
+        if isinstance(value, Record) and value.rtype.name == "<image>":
+            value = next(iter(_list(value.get("partitions"))), None)
+        if isinstance(value, Record) and value.rtype.name == "<partition>":
+            out[id(value.get("initializer"))] = name
+    return out
+
+
+def initializer_sexp(i: Any, known: dict[int, str] | None = None) -> Any:
     from schemeconf.filelike import Gexp
 
     if i is False:
@@ -325,11 +355,11 @@ def initializer_sexp(i: Any) -> Any:
     if isinstance(i, Symbol):
         return Sym(i.name)
     if isinstance(i, Gexp):
-        return Sym("gexp")
+        return Sym((known or {}).get(id(i), "gexp"))
     return value_sexp(i)
 
 
-def partition_sexp(p: Record) -> list:
+def partition_sexp(p: Record, known: dict[int, str] | None = None) -> list:
     return [Sym("partition"),
             field("size", value_sexp(p.get("size"))),
             field("offset", value_sexp(p.get("offset"))),
@@ -338,10 +368,10 @@ def partition_sexp(p: Record) -> list:
             field("file-system-options", value_sexp(p.get("file-system-options"))),
             field("flags", _sym_list(p.get("flags"))),
             field("uuid", device_sexp(p.get("uuid"))),
-            field("initializer", initializer_sexp(p.get("initializer")))]
+            field("initializer", initializer_sexp(p.get("initializer"), known))]
 
 
-def image_sexp(img: Record) -> list:
+def image_sexp(img: Record, known: dict[int, str] | None = None) -> list:
     g = img.get
     return [Sym("image"),
             field("name", value_sexp(g("name"))),
@@ -355,7 +385,7 @@ def image_sexp(img: Record) -> list:
             field("shared-store?", value_sexp(g("shared-store?"))),
             field("shared-network?", value_sexp(g("shared-network?"))),
             field("substitutable?", value_sexp(g("substitutable?"))),
-            field("partitions", [partition_sexp(p) for p in _list(g("partitions"))])]
+            field("partitions", [partition_sexp(p, known) for p in _list(g("partitions"))])]
 
 
 def system_image_check(img: Record, type_name: str | None) -> list:
@@ -366,7 +396,13 @@ def system_image_check(img: Record, type_name: str | None) -> list:
         plan = lower_image(img, type_name)
     except SchemeError as e:
         return [Sym("error"), e.message]
-    return [Sym("ok"), [Sym("computed-file"), plan.name]]
+    return [Sym("ok"), [Sym("computed-file"), GUIX_OUTPUT_NAMES.get(plan.format, plan.name)]]
+
+
+# The file name Guix's system-image gives a docker, tarball or WSL image,
+# whatever the image's own name (gnu/system/image.scm: system-docker-image,
+# system-tarball-image).
+GUIX_OUTPUT_NAMES = {"docker": "docker-image.tar.gz", "tarball": "image.tar.gz", "wsl2": "image.tar.gz"}
 
 
 def image_summary(interp: Any, image: Record, type_name: str | None, label=None, image_size=None,
@@ -374,7 +410,8 @@ def image_summary(interp: Any, image: Record, type_name: str | None, label=None,
     from builders.frontend import _apply_options
 
     cli = _apply_options(interp, image, label, image_size, volatile)
-    shown, cli_shown = image_sexp(image), image_sexp(cli)
+    known = known_initializers(interp)
+    shown, cli_shown = image_sexp(image, known), image_sexp(cli, known)
     os = image.get("operating-system")
     summary = [Sym("image-summary"), field("image-type", Sym(type_name) if type_name else False), shown,
                field("cli-image", Sym("same-as-image") if cli_shown == shown else cli_shown)]

@@ -285,6 +285,11 @@ def check_layout(ctx: BuildContext) -> Disk:
                 trees=trees, root=rooti, system_tree=trees[holder] if holder is not None else ctx.work / "system")
 
 
+def declared_system(ctx: BuildContext) -> bool:
+    """Whether the build installs the declared system (Debian 13, usr-merged, the Shepherd as PID 1)."""
+    return ctx.options.init == "shepherd" and ctx.options.bootable and not ctx.plan.is_hurd
+
+
 def stage_root_tree(ctx: BuildContext, disk: Disk) -> None:
     """The operating system's tree (and the empty trees of the other partitions)."""
     plan = ctx.plan
@@ -292,7 +297,7 @@ def stage_root_tree(ctx: BuildContext, disk: Disk) -> None:
     root = plan.partitions[disk.root] if disk.root is not None else None
     root_device = f"UUID={disk.uuids[disk.root]}" if disk.root is not None else None
     populate_root(plan.os, disk.system_tree, root_device=root_device,
-                  root_type=root.file_system if root else None)
+                  root_type=root.file_system if root else None, usr_merged=declared_system(ctx))
     if ctx.extra_content is not None:
         add_extra_content(disk.system_tree, ctx.extra_content)
     for tree in disk.trees:
@@ -618,7 +623,8 @@ def _build_into(ctx: BuildContext) -> None:
     """Write ctx.plan's image file at ctx.result, using ctx.work for everything
     else (in the build's own process: the substitute provider is made here)."""
     try:
-        WRITERS[ctx.plan.format](ctx.with_provider(default_provider(ctx.options.substitutes)))
+        provider = default_provider(ctx.options.substitutes, release=ctx.options.debian_release)
+        WRITERS[ctx.plan.format](ctx.with_provider(provider))
     finally:
         _return_extra_content()
 

@@ -144,6 +144,13 @@ class ShepherdServicePlan:
     packages: tuple[str, ...] = ()             # Guix package names the code references
     files: tuple[str, ...] = ()                # absolute paths in the image the code references
     service: str = ""                          # the service type it was folded from: "openssh"
+    # Added with the fold (builders/lowering/services.py):
+    free_form: str = ""                        # Guile code for the whole service ((system-log-service ...)),
+                                               # used instead of START/STOP when set, as Guix's free-form
+    debian_packages: tuple[str, ...] = ()      # Debian packages that hold FILES, where the fold knows them
+    respawn_limit: str = ""                    # Guile expression for #:respawn-limit, "" for the default
+    respawn_delay: str = ""                    # Guile expression for #:respawn-delay, "" for the default
+    transient: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,17 @@ class ActivationPlan:
     service: str = ""                          # the service type it came from
     packages: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    debian_packages: tuple[str, ...] = ()      # Debian packages that hold FILES, where the fold knows them
+
+
+@dataclass(frozen=True)
+class ServiceNote:
+    """Something the fold left out, and why (a warning for the build to show;
+    `--strict` may make it an error)."""
+
+    service: str                               # the service type concerned
+    message: str
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +202,7 @@ class OsPlan:
     service_groups: tuple[GroupPlan, ...] = ()
     activation: tuple[ActivationPlan, ...] = ()
     profile_packages: tuple[str, ...] = ()           # profile-service-type extensions (package names)
+    service_notes: tuple[ServiceNote, ...] = ()      # what the fold left out, and why
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,8 @@
 
 (define-field-warnings image %image
   (target platform target->platform
-          "the 'target' field of 'image' is gone since Guix 1.4, please use 'platform' instead, e.g. (platform aarch64-linux) from (guix platforms arm)"))
+          "the 'target' field of 'image' is gone since Guix 1.4, please use 'platform' instead, e.g. (platform aarch64-linux) from (guix platforms arm)"
+          (operating-system #f)))               ;Guix 1.2's default
 
 ;;; Image types: a name for a way of turning an operating system into an image.
 

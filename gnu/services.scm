@@ -2,8 +2,24 @@
 ;;;
 ;;; A <service-type> names a kind of service (openssh, dhcpcd, agetty...);
 ;;; a <service> is a type with a value, usually a configuration record.
-;;; pyguix keeps services as declared; the image builder realizes the ones
-;;; it knows (getty, DHCP, ...) and lists the others.
+;;;
+;;; Service types are connected by *extensions*.  A service-extension says:
+;;; "a service of my type adds something to the service of type TARGET;
+;;; COMPUTE, applied to my value, says what."  The OpenSSH service, say,
+;;; extends
+;;;   - shepherd-root-service-type with the Shepherd service that runs sshd,
+;;;   - account-service-type with the "sshd" user and group,
+;;;   - etc-service-type with /etc/ssh/sshd_config,
+;;;   - activation-service-type with code that runs at boot (host keys),
+;;;   - profile-service-type with the openssh package.
+;;;
+;;; Building the system *folds* the graph: each service's value is its own
+;;; value, extended (EXTEND) with what the services extending it computed,
+;;; combined first (COMPOSE).  At the root sit a few "sink" types whose
+;;; folded values are the system: the Shepherd services, the accounts, the
+;;; /etc files, the boot-time code and the profile's packages.  pyguix folds
+;;; in builders/lowering/services.py, exactly this way, and builds the image
+;;; from the result.
 
 (define-module (gnu services)
   #:use-module (srfi srfi-1)
@@ -20,8 +36,8 @@
 
             system-service-type etc-service-type activation-service-type
             profile-service-type boot-service-type provenance-service-type
-            extra-special-file setuid-program-service-type
-            privileged-program-service-type))
+            special-files-service-type extra-special-file
+            setuid-program-service-type privileged-program-service-type))
 
 (define-record-type* <service-type> service-type make-service-type
   service-type?
@@ -121,21 +137,88 @@
         clauses))
 
 ;;; The service types every system has.
+;;;
+;;; These are the sinks of the graph: other services extend them, and the
+;;; image is built from their folded values.  Each takes lists and appends
+;;; what it is extended with.
 
+;; No Shepherd service: the system itself, its boot script and provenance
+;; are Guix's store objects; pyguix writes the image directly.
 (define system-service-type (opaque-service-type 'system))
 (define boot-service-type (opaque-service-type 'boot))
-(define activation-service-type (opaque-service-type 'activate))
-(define profile-service-type (opaque-service-type 'profile))
 (define provenance-service-type (opaque-service-type 'provenance))
-(define setuid-program-service-type (opaque-service-type 'setuid-program))
-(define privileged-program-service-type (opaque-service-type 'privileged-program))
 
-;; Files under /etc: a list of (FILE-NAME FILE-LIKE) entries.
+;; Code to run at every boot, before the Shepherd services start: each
+;; extension is one gexp (mkdir /run/sshd, make host keys, ...).
+;; No Shepherd service: a root of the graph; the image's boot runs the code.
+(define activation-service-type
+  (service-type
+   (name 'activate)
+   (compose identity)                     ;the list of gexps, as given
+   (extend append)
+   (default-value '())
+   (description "Run code at boot, before the services start.")))
+
+;; The system profile: packages that /run/current-system/profile holds.
+;; No Shepherd service: a root of the graph; the image builder installs them.
+(define profile-service-type
+  (service-type
+   (name 'profile)
+   (compose concatenate)
+   (extend append)
+   (default-value '())
+   (description "Put packages in the system profile.")))
+
+;; Files under /etc: a list of (FILE-NAME FILE-LIKE) entries; FILE-NAME is
+;; relative to /etc, as in ("ssh/sshd_config" ,(plain-file ...)).
+;; No Shepherd service: a root of the graph; the image builder writes them.
 (define etc-service-type
   (service-type
    (name 'etc)
+   (compose concatenate)
+   (extend append)
    (default-value '())
    (description "Populate the /etc directory.")))
 
+;; Programs that run with their owner's rights (sudo, passwd, ...).
+;; No Shepherd service: the image builder sets the bits.
+(define setuid-program-service-type
+  (service-type (name 'setuid-program) (compose concatenate) (extend append)
+                (default-value '())
+                (description "Make programs setuid-root.")))
+(define privileged-program-service-type
+  (service-type (name 'privileged-program) (compose concatenate) (extend append)
+                (default-value '())
+                (description "Make programs privileged (setuid or with capabilities).")))
+
+;; Symbolic links such as /bin/sh: a list of (FILE TARGET) entries, made
+;; at boot by the activation code below.  No Shepherd service: it extends
+;; activation-service-type.
+(define (special-files-activation files)
+  #~(for-each
+     (lambda (entry)
+       (let ((file (car entry))
+             (target (cadr entry)))
+         ;; Make the link only where it would change something: on a
+         ;; usr-merged Debian, /usr/bin/env is already itself.
+         (unless (and (file-exists? file) (file-exists? target)
+                      (equal? (stat:ino (stat file)) (stat:ino (stat target)))
+                      (equal? (stat:dev (stat file)) (stat:dev (stat target))))
+           (false-if-exception (delete-file file))
+           (symlink target file))))
+     '#$files))
+
+;; No Shepherd service: special files are made by activation code.
+(define special-files-service-type
+  (service-type
+   (name 'special-files)
+   (extensions
+    (list (service-extension activation-service-type special-files-activation)))
+   (compose concatenate)
+   (extend append)
+   (description "Create special files such as /bin/sh.")))
+
+;; One more special file: (extra-special-file "/usr/bin/env" (file-append coreutils "/bin/env")).
 (define (extra-special-file file target)
-  (simple-service 'special-file (opaque-service-type 'special-files) (list file target)))
+  (simple-service 'special-file special-files-service-type
+                  (list (list file target))))

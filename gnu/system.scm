@@ -13,6 +13,8 @@
   #:use-module (gnu packages linux)
   #:use-module (gnu services)
   #:use-module (gnu services base)
+  #:use-module (gnu services shepherd)
+  #:use-module ((gnu system shadow) #:select (account-service-type))
   #:re-export-module (gnu bootloader)
   #:re-export-module (gnu system file-systems)
   #:re-export-module (gnu system shadow)
@@ -38,7 +40,7 @@
             operating-system-services operating-system-user-services
             operating-system-pam-services operating-system-setuid-programs
             operating-system-privileged-programs operating-system-sudoers-file
-            operating-system-location
+            operating-system-location operating-system-default-essential-services
             %base-packages %base-packages-interactive %base-packages-linux
             %base-packages-networking %base-packages-utils %base-firmware
             %base-packages-artwork
@@ -81,6 +83,49 @@
 (define %default-privileged-programs '())
 (define %sudoers-specification
   (plain-file "sudoers" "root ALL=(ALL) ALL\n%wheel ALL=(ALL) ALL\n"))
+
+;;; The essential services: what every system has, whatever its `services'
+;;; field says.  They are made from the other fields of the operating
+;;; system -- its host name, accounts, file systems and packages -- and sit
+;;; at the root of the service graph: the services of the `services' field
+;;; extend them (see gnu/services.scm).  The system's services are these
+;;; and the `services' field, folded together.
+
+;; The `pam' service of the Shepherd: a synchronization point that daemons
+;; logging users in (sshd) require.  Guix's pam-root-service-type provides
+;; it (and writes /etc/pam.d); Debian's packages bring their /etc/pam.d.
+(define pam-synchronization-service-type
+  (service-type
+   (name 'pam)
+   (extensions
+    (list (service-extension
+           shepherd-root-service-type
+           (const (list (shepherd-service
+                         (documentation "Synchronization point for services that need PAM.")
+                         (provision '(pam))
+                         (start #~(const #t))
+                         (stop #~(const #f))))))))
+   (default-value #t)
+   (description "The synchronization point of services that use PAM.")))
+
+(define (operating-system-default-essential-services os)
+  (list (service system-service-type #f)
+        (service boot-service-type #f)
+        (service activation-service-type '())      ;code run at boot
+        (service shepherd-root-service-type)       ;PID 1 and its services
+        (service pam-synchronization-service-type)
+        (service privileged-program-service-type
+                 (operating-system-privileged-programs os))
+        (service account-service-type              ;users and groups
+                 (append (operating-system-users os)
+                         (operating-system-groups os)))
+        (service etc-service-type '())             ;files in /etc
+        (service host-name-service-type (operating-system-host-name os))
+        (service user-processes-service-type)      ;killed at shutdown...
+        (service root-file-system-service-type)    ;...before / is remounted read-only
+        (service file-system-service-type (operating-system-file-systems os))
+        (service profile-service-type (operating-system-packages os))
+        (service firmware-service-type (operating-system-firmware os))))
 
 ;; "GNU with Linux-Libre", from the kernel package's name.
 (define (kernel->boot-label kernel hurd)
@@ -151,7 +196,10 @@
                       (default %default-locale-definitions))
   (locale-libcs     operating-system-locale-libcs (default '()))
   (name-service-switch operating-system-name-service-switch (default #f))
-  (essential-services operating-system-essential-services (default '()) (thunked))
+  (essential-services operating-system-essential-services
+                      (default (operating-system-default-essential-services
+                                this-operating-system))
+                      (thunked))
   (services         operating-system-user-services
                     (default %base-services) (thunked)
                     (sanitize validate-services))

@@ -1,5 +1,7 @@
 ;; A small x86_64 server: BIOS GRUB, ext4 root by label, SSH and DHCP.
 ;;   pyguix system image -t qcow2 samples/server.scm
+;; alice logs in with the password "alice" on the console, and over SSH only
+;; with the key in alice.pub (put your own public key there).
 (use-modules (gnu))
 (use-service-modules networking ssh)
 (use-package-modules screen ssh)
@@ -24,6 +26,7 @@
                 (name "alice")
                 (comment "Alice")
                 (group "users")
+                (password (crypt "alice" "$6$pyguix"))
                 (supplementary-groups '("wheel" "netdev" "audio" "video")))
                %base-user-accounts))
   (packages (cons* screen openssh %base-packages))
@@ -31,5 +34,8 @@
                           (service openssh-service-type
                                    (openssh-configuration
                                     (port-number 2222)
-                                    (permit-root-login 'prohibit-password))))
+                                    (permit-root-login 'prohibit-password)
+                                    (password-authentication? #f)
+                                    (authorized-keys
+                                     `(("alice" ,(local-file "alice.pub")))))))
                     %base-services)))

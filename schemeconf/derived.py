@@ -359,6 +359,7 @@ def _cut(scope: Scope, x: Pair, tail: bool) -> Node:
     parts = args_of(x, 1, None, "(cut PROC ARG-OR-<>...)")
     params: list[Any] = []
     call_items: list[Any] = []
+    item_spans: list[Any] = []  # where each item is written (so errors and warnings point at it)
     lets: list[Any] = []
     rest = None
     evaluate_now = x.car is sym("cute")
@@ -370,16 +371,23 @@ def _cut(scope: Scope, x: Pair, tail: bool) -> Node:
             call_items.append(name)
         elif item is REST_SLOT and i == len(parts) - 1:
             rest = sym(" cut-rest")
+            continue
         elif evaluate_now and i > 0 and type(item) in (Pair, Symbol):
             name = sym(f" cute-value-{i}")
-            lets.append(from_list([name, item]))
+            lets.append(Pair(name, Pair(item, NIL, None, p.car_span)))
             call_items.append(name)
         else:
             call_items.append(item)
+        item_spans.append(p.car_span)
     span = x.span
-    body: Any = from_list(call_items)
     if rest is not None:
-        body = Pair(sym("apply"), from_list(call_items + [rest]))
+        call_items.append(rest)
+        item_spans.append(None)
+    body: Any = NIL
+    for item, item_span in zip(reversed(call_items), reversed(item_spans), strict=True):
+        body = Pair(item, body, None, item_span)
+    if rest is not None:
+        body = Pair(sym("apply"), body)
     formals = from_list(params, rest if rest is not None else NIL)
     lam = Pair(sym("lambda"), Pair(formals, Pair(body, NIL)), span, x.car_span)
     if type(body) is Pair:

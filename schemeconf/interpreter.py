@@ -44,6 +44,8 @@ class Interpreter:
         # Where the last top-level form of the last loaded file starts: the place
         # to report a file whose value is not an operating system or image.
         self.last_form_span: Span | None = None
+        # The module the last loaded file was evaluated in.
+        self.last_module: Module | None = None
 
     def host_inputs(self) -> tuple[list[str], list[str]]:
         """What the configuration read from the host so far: (sorted absolute paths
@@ -69,7 +71,8 @@ class Interpreter:
                                   Span(source, 1, 1), "see the samples/ directory for complete configurations")
             last = forms[-1]
             self.last_form_span = last.span if type(last) is Pair and last.span else forms.spans[-1]
-            return run_forms(forms, module or self.user_module())
+            self.last_module = module or self.user_module()
+            return run_forms(forms, self.last_module)
 
         return self._run(run)
 

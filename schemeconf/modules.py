@@ -144,6 +144,9 @@ class Module:
         # A configuration's module (not pyguix's own Scheme): it sees Guix's
         # modules as Guix exports them, and only the (guile) part of the core.
         self.user = name[:1] == ("guile-user",)
+        # The name a loaded file's (define-module (NAME ...)) declares, when it
+        # is loaded as a configuration (its module is then a guile-user one).
+        self.declared: ModuleName | None = None
 
     # --- lookups ----------------------------------------------------------------------
 
@@ -682,6 +685,7 @@ def _define_module(scope: Scope, x: Pair, tail: bool) -> Node:
             f"file declares module ({' '.join(declared)}) but was loaded as ({' '.join(module.name)})",
             parts[0].car_span
         )
+    module.declared = declared
     opts = parts[1:]
     i = 0
     while i < len(opts):

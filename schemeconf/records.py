@@ -244,7 +244,10 @@ class RecordConstructor(CompilingMacro):
                 close = closest_names(c.car.name, [f.name.name for f in rtype.fields])
                 names = " ".join(f.name.name for f in rtype.fields)
                 hint = f"did you mean '{close[0]}'?" if close else f"fields of {rtype.name}: {names}"
-                raise RecordError(f"unknown field '{c.car.name}' in {rtype.name} record", cspan, hint)
+                # At the record form, as Guix reports "extraneous field initializers";
+                # the note shows the field.
+                raise RecordError(f"unknown field '{c.car.name}' in {rtype.name} record", span or cspan,
+                                  hint).note(f"'{c.car.name}' is given here", cspan)
             if field.name in seen:
                 raise RecordError(f"duplicate field initializer '{field.name.name}'", cspan).note(
                     "first given here", seen[field.name])

@@ -44,17 +44,18 @@ from .primitives import Procedure, check_type, define_value, primitive
 class Package:
     """A Guix package named by its variable (or specification)."""
 
-    __slots__ = ("name", "version", "module", "output", "outputs", "variable")
+    __slots__ = ("name", "version", "module", "output", "outputs", "variable", "number")
 
     def __init__(self, name: str, module: tuple[str, ...] | None = None, version: str | None = None,
                  output: str = "out",
-                 outputs: tuple[str, ...] = ("out",), variable: str | None = None):
+                 outputs: tuple[str, ...] = ("out",), variable: str | None = None, number: int | None = None):
         self.name = name
         self.module = module
         self.version = version
         self.output = output
         self.outputs = outputs  # as Guix's package has them, e.g. ("out" "debug")
         self.variable = variable or name  # the name a configuration refers to it by (util-linux+udev)
+        self.number = number  # its number in the inputs index (PackageInputs), when it came from there
 
     def scheme_repr(self, write: bool) -> str:
         version = f" {self.version}" if self.version else ""
@@ -573,9 +574,13 @@ class FieldWarnings(CompilingMacro):
 
     makes `image` accept `(target "aarch64-linux-gnu")`, warn at the value,
     and build `(platform (target->platform "aarch64-linux-gnu"))`.  With
-    NEW and CONVERTER #f the field is kept as it is (only the warning)."""
+    NEW and CONVERTER #f the field is kept as it is (only the warning).
+    A rule may end with (FIELD DEFAULT) clauses: the defaults of the older
+    API the deprecated field belongs to, given to the record when it uses
+    that field and leaves FIELD out (a Guix 1.2 `image` with `target` had
+    no operating system by default)."""
 
-    def __init__(self, name: str, ctor: CompilingMacro, rules: dict[Symbol, tuple[Any, Any, str]]):
+    def __init__(self, name: str, ctor: CompilingMacro, rules: dict[Symbol, tuple[Any, Any, str, list[Any]]]):
         self.name = name
         self.ctor = ctor
         self.rules = rules
@@ -584,13 +589,16 @@ class FieldWarnings(CompilingMacro):
 
         clauses = []
         warnings: list[tuple[str, Any]] = []
+        old_defaults: list[Any] = []
+        given = {p.car.car for p in (form.cdr.pairs() if form.cdr is not NIL else []) if type(p.car) is Pair}
         for p in form.cdr.pairs() if form.cdr is not NIL else []:
             c = p.car
             rule = self.rules.get(c.car) if type(c) is Pair and type(c.cdr) is Pair else None
             if rule is None:
                 clauses.append((c, p.car_span))
                 continue
-            new, converter, message = rule
+            new, converter, message, defaults = rule
+            old_defaults += [d for d in defaults if d.car not in given and d.car is not new]
             vspan = c.cdr.car_span or p.car_span
             warnings.append((message, vspan))
             if new is False:
@@ -608,6 +616,8 @@ class FieldWarnings(CompilingMacro):
             clause.car_span = getattr(c, "car_span", None)
             clause.cdr.car_span = vspan
             clauses.append((clause, p.car_span))
+        for d in old_defaults:
+            clauses.append((d, form.span))
         new_form = Pair(sym(self.ctor.name), NIL)
         tail_pair = new_form
         for c, cspan in clauses:
@@ -632,7 +642,7 @@ class FieldWarnings(CompilingMacro):
 
 @special("define-field-warnings")
 def _define_field_warnings(scope: Scope, x: Pair, tail: bool) -> Node:
-    """(define-field-warnings NAME CTOR (FIELD NEW CONVERTER MESSAGE) ...)."""
+    """(define-field-warnings NAME CTOR (FIELD NEW CONVERTER MESSAGE (FIELD DEFAULT) ...) ...)."""
     from .datum import to_list
 
     parts = to_list(x.cdr)
@@ -643,10 +653,10 @@ def _define_field_warnings(scope: Scope, x: Pair, tail: bool) -> Node:
         raise SchemeSyntaxError(f"define-field-warnings: {ctor_name.name} is not a record constructor", x.span)
     rules = {}
     for rule in parts[2:]:
-        field, new, converter, message = to_list(rule)
+        field, new, converter, message, *defaults = to_list(rule)
         if converter is not False:
             converter = module.lookup(converter, x.span)
-        rules[field] = (new, converter, message)
+        rules[field] = (new, converter, message, defaults)
     module.define(name, FieldWarnings(name.name, ctor, rules))
     return lambda env: UNSPECIFIED
 
@@ -705,9 +715,93 @@ _register("package-name", lambda p: _check_package("package-name", p).name)
 _register("package-version", lambda p: _check_package("package-version", p).version or "0")
 _register("package-full-name",
           lambda p, sep="@": _check_package("package-full-name", p).name + sep + (p.version or "0"))
-_register("package-direct-inputs", lambda p: NIL)
-_register("package-inputs", lambda p: NIL)
-_register("package-propagated-inputs", lambda p: NIL)
+class PackageInputs:
+    """The inputs of Guix's packages (lib/package-inputs-VERSION.json.gz, made by
+    scripts/gen_vocabulary.py), read the first time a configuration asks for a
+    package's inputs: (LABEL PACKAGE [OUTPUT]) lists, as Guix returns them."""
+
+    FIELDS = ("native-inputs", "inputs", "propagated-inputs")
+
+    def __init__(self, version: str):
+        self.version = version
+        self._data: dict[str, Any] | None = None
+        self._by_name: dict[str, int] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            path = LIB / f"package-inputs-{self.version}.json.gz"
+            try:
+                self._data = _json.loads(_gzip.decompress(path.read_bytes()))
+            except OSError:  # a source tree without generated data: no inputs known
+                self._data = {"packages": [], "inputs": [], "variables": {}}
+        return self._data
+
+    def number(self, p: Package) -> int | None:
+        """P's number in the index: by the variable it was taken from, else (a
+        specification) the newest exported package of that name (and version)."""
+        if p.number is not None:
+            return p.number
+        if p.module is not None:
+            found = self.data["variables"].get(" ".join(p.module), {}).get(p.variable)
+            if found is not None:
+                return found
+        if self._by_name is None:
+            packages = self.data["packages"]
+            best: dict[str, int] = {}
+            for module in self.data["variables"].values():
+                for n in module.values():
+                    name = packages[n][0]
+                    if name not in best or _version_key(packages[n][1]) > _version_key(packages[best[name]][1]):
+                        best[name] = n
+            self._by_name = best
+        if p.version is None:
+            return self._by_name.get(p.name)
+        matches = [n for module in self.data["variables"].values() for n in module.values()
+                   if self.data["packages"][n][:2] == [p.name, p.version]]
+        return min(matches) if matches else None
+
+    def package(self, n: int) -> Package:
+        name, version, outputs = self.data["packages"][n]
+        return Package(name, None, version or None, outputs=tuple(outputs.split(",")) if outputs else ("out",),
+                       number=n)
+
+    def inputs(self, p: Any, fields: tuple[str, ...]) -> Any:
+        from .datum import from_list
+
+        if not isinstance(p, Package) or isinstance(p, OwnPackage):
+            return NIL  # a configuration's own package: its inputs are not evaluated
+        n = self.number(p)
+        if n is None:
+            return NIL
+        wanted = {self.FIELDS.index(f) for f in fields}
+        out = []
+        for field in (0, 1, 2):  # in the order of package-direct-inputs
+            if field not in wanted:
+                continue
+            for entry in self.data["inputs"][n]:
+                if entry[0] != field:
+                    continue
+                if entry[1] < 0:
+                    out.append(from_list([entry[2], InertRecord("input", {})]))
+                    continue
+                q = self.package(entry[1])
+                label = entry[2] if len(entry) > 2 else q.name
+                output = entry[3] if len(entry) > 3 else ""
+                out.append(from_list([label, q, output] if output else [label, q]))
+        return from_list(out)
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(x) if x.isdigit() else -1 for x in _re.split(r"[.-]", version))
+
+
+PACKAGE_INPUTS = PackageInputs(GUIX_VERSION)
+
+_register("package-direct-inputs", lambda p: PACKAGE_INPUTS.inputs(p, PackageInputs.FIELDS))
+_register("package-inputs", lambda p: PACKAGE_INPUTS.inputs(p, ("inputs",)))
+_register("package-native-inputs", lambda p: PACKAGE_INPUTS.inputs(p, ("native-inputs",)))
+_register("package-propagated-inputs", lambda p: PACKAGE_INPUTS.inputs(p, ("propagated-inputs",)))
 _register("supported-package?", lambda p, system=False: True)
 for _module in _PACKAGE_MODULES:
     define_value("%current-package-outputs", NIL, _module)

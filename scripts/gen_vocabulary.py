@@ -21,6 +21,22 @@ The index is *data* (names, versions, kinds), never Guix's code:
 "deprecated" lists the names Guix defines with define-deprecated (and its
 variants): they still work but Guix warns and names the replacement.
 
+Beside it, schemeconf/lib/package-inputs-VERSION.json.gz holds the packages'
+inputs (what `package-inputs`, `package-native-inputs`,
+`package-propagated-inputs` and `package-direct-inputs` return, as Guix's
+devel-hurd.tmpl uses them), read only by a configuration that asks:
+
+    {"guix-version": "1.5.0",
+     "packages": [[NAME, VERSION, OUTPUTS], ...],          # OUTPUTS: "out,debug" ("" for "out")
+     "inputs": [[[FIELD, ID], [FIELD, ID, LABEL, OUTPUT], [FIELD, -1, LABEL], ...], ...],
+     "variables": {"gnu packages hurd": {"hurd": ID, ...}, ...}}
+
+Package number ID is the ID-th of "packages"; its inputs the ID-th of
+"inputs", FIELD 0, 1, 2 for native-inputs, inputs, propagated-inputs (the
+order of package-direct-inputs); LABEL and OUTPUT are left out when the label
+is the package's name and no output is chosen; ID -1 is an input that is not
+a package (an origin, a file).
+
 Each binding is [KIND, FIELD...]: package (name, version, comma-separated
 outputs, and the name of the package superseding it if it is a deprecated
 package), service-type (name), bootloader (name), platform (target, system),
@@ -81,12 +97,12 @@ def module_names(site: Path) -> list[str]:
     return names + GUILE_MODULES
 
 
-def run_guile(version: str, modules: list[str]) -> str:
+def run_guile(version: str, modules: list[str], inputs: bool = False) -> str:
     root = chroot_of(version)
     site = next(p for p in (SITE, SITE_22) if (root / p / "gnu.scm").is_file())
     env = dict(os.environ, GUIX_ORACLE=version, ORACLE_BIND=str(HERE))
-    cmd = [str(ORACLE / "run.sh"), "--cmd", "guix", "repl", "--",
-           str(HERE / "gen_vocabulary.scm"), "/" + site] + modules
+    cmd = [str(ORACLE / "run.sh"), "--cmd", "guix", "repl", "--", str(HERE / "gen_vocabulary.scm"),
+           *(["--inputs"] if inputs else []), "/" + site] + modules
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-4000:])
@@ -124,6 +140,42 @@ def parse(text: str) -> tuple[dict, dict, dict]:
     return modules, deprecated, errors
 
 
+INPUT_FIELDS = {"native-inputs": 0, "inputs": 1, "propagated-inputs": 2}
+
+
+def parse_inputs(text: str) -> dict:
+    packages: list[list[str]] = []
+    inputs: dict[int, list[list]] = {}
+    variables: dict[str, dict[str, int]] = {}
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if parts[0] == "P":
+            assert int(parts[1]) == len(packages), line
+            packages.append([parts[2], parts[3], "" if parts[4] == "out" else parts[4]])
+        elif parts[0] == "V":
+            variables.setdefault(parts[1].strip("()"), {})[parts[2]] = int(parts[3])
+        elif parts[0] == "I":
+            field, label, output = INPUT_FIELDS[parts[2]], parts[3], parts[5]
+            ref = -1 if parts[4] == "-" else int(parts[4])
+            if ref < 0:
+                entry: list = [field, -1, label]
+            elif label == packages[ref][0] and not output:
+                entry = [field, ref]
+            else:
+                entry = [field, ref, label, output]
+            inputs.setdefault(int(parts[1]), []).append(entry)
+    return {"packages": packages, "inputs": [inputs.get(i, []) for i in range(len(packages))],
+            "variables": variables}
+
+
+def write_gz(path: Path, index: dict) -> bytes:
+    data = json.dumps(index, sort_keys=True, separators=(",", ":")).encode()
+    # mtime=0: the same Guix gives byte-identical files.
+    with open(path, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", mtime=0, compresslevel=9) as gz:
+        gz.write(data)
+    return data
+
+
 def main() -> None:
     version = sys.argv[1] if len(sys.argv) > 1 else "1.5"
     root = chroot_of(version)
@@ -137,10 +189,7 @@ def main() -> None:
              "modules": {m: json.dumps(b, sort_keys=True, separators=(",", ":")) for m, b in modules.items()},
              "deprecated": deprecated, "load-errors": errors}
     out = REPO / "schemeconf" / "lib" / f"vocabulary-{version}.json.gz"
-    data = json.dumps(index, sort_keys=True, separators=(",", ":")).encode()
-    # mtime=0: the same Guix gives byte-identical files.
-    with open(out, "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", mtime=0, compresslevel=9) as gz:
-        gz.write(data)
+    data = write_gz(out, index)
     n = sum(len(v) for v in modules.values())
     if version == "1.5":
         # Guile's own modules, small and apart: which core names need an import.
@@ -150,6 +199,13 @@ def main() -> None:
     print(f"{out}: Guix {index['guix-version']}, {len(modules)} modules, {n} bindings, "
           f"{sum(map(len, deprecated.values()))} deprecated aliases, {len(errors)} modules failed; "
           f"{len(data)} bytes, {out.stat().st_size} compressed")
+    if version == "1.5":  # the inputs of 1.5's packages (1.2's are never asked for)
+        inputs = {"guix-version": index["guix-version"],
+                  **parse_inputs(run_guile(version, module_names(site), inputs=True))}
+        out = REPO / "schemeconf" / "lib" / f"package-inputs-{version}.json.gz"
+        data = write_gz(out, inputs)
+        print(f"{out}: {len(inputs['packages'])} packages, {sum(map(len, inputs['inputs']))} inputs; "
+              f"{len(data)} bytes, {out.stat().st_size} compressed")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,13 @@
 ;;;   X <module> <name> <kind> <field>...   one exported binding
 ;;;   D <file> <name> <replacement>   a deprecated alias (from the sources)
 ;;;   E <module> <message>            a module that failed to load
+;;; With --inputs first, it prints the packages' inputs instead:
+;;;   P <id> <name> <version> <outputs>       a package (outputs comma-separated)
+;;;   V <module> <name> <id>                  an exported package variable
+;;;   I <id> <field> <label> <id or -> <output>   one input of package <id>
+;;; FIELD is native-inputs, inputs or propagated-inputs (in that order, as
+;;; package-direct-inputs appends them); an input that is not a package (an
+;;; origin, a file) has - for id.
 ;;; KIND is package (name version outputs), service-type (name), bootloader
 ;;; (name), platform (target system), image, image-type (name), record-type,
 ;;; syntax, procedure or value.  Written for pyguix; it only *reads* Guix.
@@ -14,7 +21,8 @@
 (use-modules (ice-9 match) (ice-9 ftw) (srfi srfi-1)
              (guix packages) (gnu services))
 
-(define args (cdr (command-line)))
+(define inputs-mode? (equal? (cadr (command-line)) "--inputs"))
+(define args (if inputs-mode? (cddr (command-line)) (cdr (command-line))))
 (define root (car args))                 ;Guix's source tree (site dir)
 (define module-names (map (lambda (s) (with-input-from-string s read))
                           (cdr args)))
@@ -125,6 +133,67 @@
                  (_ #f))
                (loop)))))))
    #f))
+
+;;; Package inputs (--inputs).
+
+(define package-ids (make-hash-table))  ;package -> id (eq?)
+(define next-id 0)
+(define pending '())                    ;packages whose inputs are not printed yet
+
+(define (package-id p)
+  (or (hashq-ref package-ids p)
+      (let ((id next-id))
+        (set! next-id (+ 1 next-id))
+        (hashq-set! package-ids p id)
+        (emit "P" id (package-name p) (package-version p)
+              (string-join (package-outputs p) ","))
+        (set! pending (cons p pending))
+        id)))
+
+(define (dump-inputs p)
+  (let ((id (package-id p)))
+    (for-each
+     (lambda (field accessor)
+       (for-each
+        (lambda (input)
+          (match input
+            ((label (? package? q) . rest)
+             (emit "I" id field label (package-id q)
+                   (match rest ((output) output) (_ ""))))
+            ((label other . _)
+             (emit "I" id field label "-" ""))
+            (_ #f)))
+        (safe (lambda () (accessor p)) '())))
+     '("native-inputs" "inputs" "propagated-inputs")
+     (list package-native-inputs package-inputs package-propagated-inputs))))
+
+(define (dump-module-packages name)
+  (safe
+   (lambda ()
+     (let ((iface (resolve-interface name)))
+       (module-for-each
+        (lambda (n var)
+          (when (variable-bound? var)
+            (let ((v (variable-ref var)))
+              (when (package? v)
+                (emit "V" name n (package-id v))))))
+        iface)))
+   #f))
+
+(define (drain)
+  ;; Print the inputs of every package met so far (inputs bring new ones).
+  (unless (null? pending)
+    (let ((todo pending))
+      (set! pending '())
+      (for-each dump-inputs todo)
+      (drain))))
+
+(when inputs-mode?
+  (for-each dump-module-packages
+            (filter (lambda (m) (and (pair? m) (memq (car m) '(gnu guix))))
+                    module-names))
+  (drain)
+  (exit 0))
 
 (for-each dump-module module-names)
 (for-each (lambda (file) (scan-deprecations (string-append root "/" file)))

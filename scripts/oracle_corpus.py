@@ -24,6 +24,15 @@ The rule:
   missing module M, ...) -- or, where the file is valid in an older Guix (here:
   Guix 1.2 accepts it) and only a later rename breaks it, accept it with a
   warning naming the change (a pyguix warning that names Guix 1.5's culprit).
+  A file Guix 1.2 evaluates to its end without an error but whose value is
+  neither an operating system nor an image (a module of Guix 1.2's own, such
+  as its gnu/system/images/pine64.scm) is valid Guix 1.2 code too: there
+  pyguix must say what Guix 1.2 says ("not an OS"), with that warning.
+  A file that pyguix accepts with such a warning while Guix 1.2 rejects it
+  too (for a name Guix 1.3 introduced, say `targets`: the file is of Guix
+  1.3 or 1.4, versions the oracle does not run) is
+  "unconfirmed" and counted as a disagreement: the oracle cannot show that
+  some Guix accepted it.
 
 Run (as root; the oracle chroots are created on first use):
 
@@ -32,7 +41,13 @@ Run (as root; the oracle chroots are created on first use):
 
 Options: FILE... (only these, paths under .corpus/), --refresh (rerun the
 oracle even where cached), --no-oracle (use the cache only), --jobs N
-(default 2), --timeout S (pyguix, per file; default 180).
+(default 2), --timeout S (pyguix, per file; default 180), --restore-guix-files
+(copy Guix's own files of the manifest from the oracle chroots into .corpus/,
+then exit).
+
+On a new machine .corpus/ is empty: --restore-guix-files brings back Guix's
+files; the GitHub files are fetched by repository, path and commit as the
+manifest lists them (each written byte for byte to .corpus/LOCAL).
 """
 
 from __future__ import annotations
@@ -105,6 +120,27 @@ def manifest() -> list[Entry]:
     head, *rows = rows
     assert head[:4] == ["repository", "path", "commit", "local"], head
     return [Entry(*(r + [""] * (5 - len(r)))[:5]) for r in rows]
+
+
+def restore_guix_files(entries: list[Entry]) -> int:
+    """Copy the manifest's files of Guix itself (repository "guix (Debian package guix V, chroot C)")
+    from the oracle chroot C into .corpus/; the number copied."""
+    import shutil
+
+    copied = 0
+    for e in entries:
+        m = re.match(r"guix \(Debian package guix \S+, chroot (\S+)\)", e.repository)
+        if not m:
+            continue
+        site = next((d for d in (CHROOTS / m.group(1) / "usr/share/guile/site").glob("*") if (d / e.path).is_file()),
+                    None)
+        if site is None:
+            print(f"not in the {m.group(1)} chroot: {e.path}", file=sys.stderr)
+            continue
+        e.file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(site / e.path, e.file)
+        copied += 1
+    return copied
 
 
 # --- the oracle, cached --------------------------------------------------------------------------
@@ -255,7 +291,12 @@ def guix_cause(golden_file: Path) -> tuple[str, str]:
 def oracle_failure(golden_file: Path) -> str | None:
     """The oracle's own failure (its summary script, not Guix, failed), if any."""
     line = next((x for x in stderr_lines(golden_file) if "/oracle/guix-summary.scm" in x), None)
-    return line.split("guix-summary.scm", 1)[1].lstrip(":0123456789 ") if line else None
+    if line:
+        return line.split("guix-summary.scm", 1)[1].lstrip(":0123456789 ")
+    if exit_code(golden_file) == 0 and not any(not x.startswith(";;") and x.strip()
+                                               for x in golden_file.read_text().splitlines()):
+        return "exit 0 without a summary (rerun it: --refresh FILE)"
+    return None
 
 
 def show(cause: tuple[str, str]) -> str:
@@ -273,6 +314,7 @@ class Result:
     guix_cause: tuple[str, str] | None = None
     guix_location: tuple | None = None
     guix12_accepts: bool | None = None
+    guix12_cause: tuple[str, str] | None = None
     py: dict = field(default_factory=dict)
     agree: bool = False
     verdicts_agree: bool = False
@@ -335,6 +377,12 @@ def judge(r: Result) -> None:
     # Guix 1.5 rejects
     kind, subject = r.guix_cause
     channel = channel_of(subject) if kind == "missing module" else None
+    warned = subject and any(subject in w or subject.strip("()") in w for w in r.py.get("warnings", []))
+    if not r.py_accepts and r.guix12_cause == ("not an OS", "") and r.py_cause == r.guix12_cause and warned:
+        r.verdicts_agree = r.agree = True
+        r.note = (f"valid Guix 1.2 code, whose value is neither an OS nor an image there too: pyguix says so, "
+                  f"and warns about {subject}")
+        return
     if not r.py_accepts:
         r.verdicts_agree = True
         place = rows.get("error-location", ("pass", ""))
@@ -353,7 +401,6 @@ def judge(r: Result) -> None:
             r.details.append(place[1].split("\n")[0][:240])
         return
     # pyguix accepts what Guix 1.5 rejects: right only for an old config, with a warning naming the change
-    warned = subject and any(subject in w or subject.strip("()") in w for w in r.py.get("warnings", []))
     if r.guix12_accepts and warned:
         r.agree = True
         r.note = f"valid in Guix 1.2; pyguix warns about {subject}"
@@ -489,11 +536,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
+    ap.add_argument("--restore-guix-files", action="store_true",
+                    help="copy Guix's own files of the manifest from the oracle chroots into .corpus/")
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker)))
         return 0
     entries = manifest()
+    if args.restore_guix_files:
+        print(f"copied {restore_guix_files(entries)} files of Guix into {CORPUS.relative_to(ROOT)}/", file=sys.stderr)
+        return 0
     if args.files:
         wanted = {p.resolve() for p in args.files}
         entries = [e for e in entries if e.file.resolve() in wanted]
@@ -518,6 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if r.guix_accepts is False and cached("1.2", r.entry.file).exists():
             r.guix12_accepts = exit_code(cached("1.2", r.entry.file)) == 0
+            if not r.guix12_accepts:
+                r.guix12_cause = guix_cause(cached("1.2", r.entry.file))
     print(f"running pyguix on {len(results)} file(s)...", file=sys.stderr, flush=True)
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
         pys = list(pool.map(lambda r: run_pyguix(cached("1.5", r.entry.file), args.timeout), results))

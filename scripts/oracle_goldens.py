@@ -53,6 +53,8 @@ TYPES: dict[str, list[str]] = {
     "tests/oracle/configs/board-pine64.scm": ["pine64-raw"],
     "tests/configs/docker-image.scm": ["docker", "mbr-hybrid-raw"],
     "tests/configs/common-services.scm": [],  # a list of services, not a system
+    "tests/oracle/configs/unknown-field-nested.scm": [],  # rejected: the OS summary says it all
+    "tests/oracle/configs/package-inputs.scm": ["mbr-hybrid-raw"],
 }
 
 

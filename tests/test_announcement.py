@@ -154,3 +154,64 @@ def test_bad_target_is_rejected():
 
     with pytest.raises(SchemeError):
         evaluate("(image (format 'disk-image) (target \"nonsense\") (operating-system #f))")
+
+
+def test_image_of_guix_1_2_has_no_os_by_default():
+    # Guix 1.2's <image> had (operating-system #f) by default: its hurd-disk-image
+    # is (image (format 'disk-image) (target "i586-pc-gnu") (partitions ...)).
+    value, warnings = evaluate("(image (format 'disk-image) (target \"i586-pc-gnu\")\n"
+                               "       (partitions (list (partition (inherit root-partition)))))")
+    assert value.get("operating-system") is False
+    assert fields(value)["platform"] == "i586-gnu"
+    assert len(warnings) == 1 and "'target' field of 'image'" in warnings[0]
+
+
+GUIX_1_2_MODULE = """(define-module (my images board)
+  #:use-module (gnu) #:use-module (gnu image) #:use-module (gnu system image)
+  #:use-module (srfi srfi-26)
+  #:export (board-disk-image board-raw-image))
+
+(define board-disk-image
+  (image (inherit arm64-disk-image) (name 'board-raw)))
+
+(define board-raw-image
+  (image (format 'disk-image) (target "aarch64-linux-gnu")
+         (partitions (list (partition (inherit root-partition) (offset root-offset))))))
+"""
+
+
+def test_guix_1_2_image_module(tmp_path):
+    # A module in Guix 1.2's image API (the shape of Guix 1.2's own
+    # gnu/system/images/pine64.scm): Guix 1.2 evaluates it to its end and says
+    # it is neither an OS nor an image (its value is a definition's); Guix 1.5
+    # stops at arm64-disk-image.  pyguix says what Guix 1.2 says, and warns
+    # about each name Guix 1.5 renamed.
+    import pytest
+
+    from builders.frontend import _image_from_value
+    from schemeconf.errors import ConfigError
+
+    config = tmp_path / "board.scm"
+    config.write_text(GUIX_1_2_MODULE)
+    interp = Interpreter()
+    warnings: list[str] = []
+    interp.loader.warning_sink = warnings.append
+    value = interp.load_file(config)
+    with pytest.raises(ConfigError, match="does not return an operating system or an image"):
+        run_deep(lambda: _image_from_value(interp, value, None, str(config)))
+    assert any("'arm64-disk-image' is deprecated" in w for w in warnings)
+    assert any("'target' field of 'image'" in w for w in warnings)
+
+
+def test_shorthand_without_action_names_the_action():
+    # The announcement's `guix system --image-type=pine64-raw my-pine-os.scm`:
+    # Guix says "unknown action"; pyguix says so in one line, with the command to run.
+    from tests.helpers import pyguix
+
+    out = pyguix("system", "--image-type=pine64-raw", "samples/my-pine-os-qemu.scm")
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown action" in lines[0]
+    assert "'pyguix system image --image-type=pine64-raw samples/my-pine-os-qemu.scm'" in lines[0]
+    # what still works without an action
+    assert pyguix("system", "--list-image-types").returncode == 0

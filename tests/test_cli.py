@@ -126,7 +126,7 @@ ERRORS = [
     ("(use-modules (gnu))\n(operating-system (host-name \"x\") (file-systems '())\n"
      "  (bootloader (bootloader-configuration (bootloader grub-bootloadr))))\n",
      [], "unbound variable: grub-bootloadr", 3, 53),
-    ("(use-modules (gnu))\n(operating-system\n  (hostname \"x\"))\n", [], "unknown field 'hostname'", 3, 3),
+    ("(use-modules (gnu))\n(operating-system\n  (hostname \"x\"))\n", [], "unknown field 'hostname'", 2, 1),
     ("(use-modules (gnu image))\n(partition (size 10))\n", [], "missing field initializers (label)", 2, 1),
     ("(use-modules (gnu image))\n(partition (label \"x\")\n  (size \"big\"))\n", [],
      "size (\"big\") can only be 'guess", 3, 9),

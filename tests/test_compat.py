@@ -384,11 +384,11 @@ ERRORS = [
   (bootloader (bootloader-configuration
                (bootloader grub-bootloader)))
   (file-systems %base-file-systems))
-""", RecordError, 4, 3, "unknown field 'hostname'", "host-name"),
+""", RecordError, 2, 1, "unknown field 'hostname'", "host-name"),
     ("unknown-nested-field", """\
 (use-modules (gnu))
 (file-system (device "/dev/sda1") (mount-point "/") (typ "ext4"))
-""", RecordError, 2, 53, "unknown field 'typ'", "did you mean 'type'"),
+""", RecordError, 2, 1, "unknown field 'typ'", "did you mean 'type'"),
     ("missing-host-name", """\
 (use-modules (gnu))
 (operating-system

@@ -484,9 +484,11 @@ def test_boot_gpt_ovmf_and_seabios(tmp_path, grub, server_os, boot_payload):
 @needs_qemu
 def test_boot_gnumach_multiboot(tmp_path, grub, server_os):
     """GRUB's multiboot loads GNU Mach (x86_64 build), which prints its banner and memory map on com0."""
+    from builders.boot.hurd import HURD_RELEASE
     from builders.disk.fs import make_filesystem
+    from builders.substitutes import AptProvider, realize
 
-    mach = _substitutes(["gnumach-image-1.8-486"])
+    mach = realize(AptProvider(release=HURD_RELEASE), ["gnumach-image-1.8-486"], "amd64")   # Debian 12's
     image = sorted((mach / "boot").glob("gnumach*.gz"))[-1]
     hurd = load_plan("my-hurd-os.scm").os
     boot = dataclasses.replace(server_os.bootloader, timeout=0)

@@ -130,8 +130,8 @@ def E(src, cls, fragment, line, col, id, hint=None):
 
 ERRORS = [
     E('(thing\n  (name "a")\n  (colour \'red))', RecordError, "unknown field 'colour' in <thing> record",
-      PL + 3, 3, "unknown-field", "fields of <thing>"),
-    E('(thing\n  (name "a")\n  (sise 2))', RecordError, "unknown field 'sise'", PL + 3, 3, "unknown-field-hint",
+      PL + 1, 1, "unknown-field", "fields of <thing>"),
+    E('(thing\n  (name "a")\n  (sise 2))', RecordError, "unknown field 'sise'", PL + 1, 1, "unknown-field-hint",
       "did you mean 'size'?"),
     E("(define x\n  (thing (size 2)))", RecordError, "missing field initializers (name)", PL + 2, 3,
       "missing-field", "(name ...)"),
@@ -225,7 +225,7 @@ def test_image_record_shows_as_constructor_syntax():
 
 IMAGE_ERRORS = [
     E("(use-modules (gnu image))\n(image\n  (format 'disk-image)\n  (operating-system #f)\n  (sise 3))",
-      RecordError, "unknown field 'sise' in <image> record", 5, 3, "image-unknown-field", "did you mean 'size'?"),
+      RecordError, "unknown field 'sise' in <image> record", 2, 1, "image-unknown-field", "did you mean 'size'?"),
     E("(use-modules (gnu image))\n(partition\n  (size 1024))", RecordError,
       "missing field initializers (label)", 2, 1, "partition-missing-label", None),
     E('(use-modules (gnu image))\n(partition (label "x")\n  (size "big"))', SchemeError,

@@ -40,6 +40,7 @@ from builders.substitutes import (
     realized_manifest,
 )
 from builders.substitutes.deb import DebError, ar_members, list_files
+from builders.system.initrd import busybox_binary
 
 # -- building .debs in the test -------------------------------------------------------
 
@@ -480,7 +481,8 @@ def test_apt_busybox_native(apt, apt_cache):
     started = time.monotonic()
     tree = realize(apt, ["busybox-static"], "amd64", cache=apt_cache)
     realized = time.monotonic() - started
-    busybox = tree / "bin" / "busybox"
+    busybox = busybox_binary(tree)                              # usr/bin/busybox in Debian 13
+    assert busybox == tree / "usr" / "bin" / "busybox"
     assert _elf_machine(busybox) == "EM_X86_64"
     assert stat.S_IMODE(busybox.stat().st_mode) == 0o755
     out = subprocess.run([busybox, "echo", "hello"], check=True, capture_output=True, text=True)
@@ -506,9 +508,10 @@ def test_apt_foreign_arch_private_state(apt, apt_cache):
     deb = fetch_or_skip(apt, "busybox-static", "arm64")
     fetched = time.monotonic() - started
     tree = realize(apt, ["busybox-static"], "arm64", cache=apt_cache)
-    assert _elf_machine(tree / "bin" / "busybox") == "EM_AARCH64"
+    assert _elf_machine(busybox_binary(tree)) == "EM_AARCH64"
     assert control_fields(deb)["Architecture"] == "arm64"
-    assert (apt_cache / "apt" / "arm64" / "lists").is_dir()
+    assert apt.state_dir("arm64") == apt_cache / "apt" / "trixie" / "arm64"   # per release and architecture
+    assert (apt.state_dir("arm64") / "lists").is_dir()
     assert _host_dpkg_state() == before  # no dpkg --add-architecture, host config untouched
     print(f"busybox-static arm64 (incl. private apt update if needed): {fetched:.2f} s")
 
@@ -545,7 +548,7 @@ def test_apt_offline_uses_cached_lists_and_debs(apt_cache, tmp_path, monkeypatch
     offline_cache = tmp_path / "offline"
     import shutil
 
-    shutil.copytree(apt_cache / "apt" / "amd64", offline_cache / "apt" / "amd64")
+    shutil.copytree(AptProvider(apt_cache).state_dir("amd64"), AptProvider(offline_cache).state_dir("amd64"))
     shutil.copytree(apt_cache / "debs" / "amd64", offline_cache / "debs" / "amd64")
     monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there: connection refused
     monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
@@ -560,7 +563,8 @@ def test_apt_offline_uses_cached_lists_and_debs(apt_cache, tmp_path, monkeypatch
 
 @pytest.mark.slow
 def test_apt_cloud_kernel(apt, apt_cache):
-    """One real kernel (~27 MB download, ~106 MB unpacked): meta resolution, download, extraction."""
+    """One real kernel (~27 MB download, ~106 MB unpacked): meta resolution, download, extraction.
+    Debian 13's keeps its modules in usr/lib/modules, xz-compressed."""
     started = time.monotonic()
     deb = fetch_or_skip(apt, "linux-image-cloud-amd64", "amd64")
     fetched = time.monotonic() - started
@@ -570,5 +574,6 @@ def test_apt_cloud_kernel(apt, apt_cache):
     kernels = list((tree / "boot").glob("vmlinuz-*-cloud-amd64"))
     assert len(kernels) == 1
     version = kernels[0].name.removeprefix("vmlinuz-")
-    assert list((tree / "lib/modules" / version).rglob("virtio_blk.ko"))
+    assert version.startswith("6.12.")                         # Debian 13, the default release
+    assert list((tree / "usr/lib/modules" / version).rglob("virtio_blk.ko.xz"))
     print(f"{deb.name}: {deb.stat().st_size} B, fetch {fetched:.1f} s, extract {realized:.1f} s")

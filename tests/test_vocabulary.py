@@ -46,6 +46,8 @@ MISSPELT = [
     ("(use-modules (gnu))\n(remove even? '(1 2 3))", "remove", 2, 2, "(use-modules (srfi srfi-1))"),
     # A name only an older Guix had.
     ("(use-modules (gnu))\n(list guix-publish-service)", "guix-publish-service", 2, 7, "existed in Guix 1.2"),
+    # Inside (cut ...): at the name itself, as Guile says.
+    ("(use-modules (gnu) (srfi srfi-26))\n((cut list <> opensh) 1)", "opensh", 2, 15, "did you mean 'openssh'"),
 ]
 
 
@@ -179,3 +181,21 @@ def test_match_and_pattern_with_a_dotted_tail_is_a_list_pattern():
 def test_current_source_location_and_file_exists():
     value, _ = evaluate("(list (assq-ref (current-source-location) 'line) (file-exists? \"/nonexistent/x\"))")
     assert write_string(value) == "(0 #f)"
+
+
+def test_package_inputs_as_guix_has_them():
+    # scripts/gen_vocabulary.py records the packages' inputs (lib/package-inputs-1.5.json.gz):
+    # (LABEL PACKAGE [OUTPUT]) lists, native-inputs then inputs then propagated-inputs.
+    value, _ = evaluate("(use-modules (gnu) (guix packages))\n(use-package-modules guile version-control)\n"
+                        "(list (map car (package-propagated-inputs guile-git))\n"
+                        "      (package-name (cadr (assoc \"curl\" (package-inputs git))))\n"
+                        "      (length (package-direct-inputs git))\n"
+                        "      (+ (length (package-native-inputs git)) (length (package-inputs git))\n"
+                        "         (length (package-propagated-inputs git)))\n"
+                        "      (package? (cadr (car (package-direct-inputs (specification->package \"git\"))))))")
+    propagated, curl, direct, total, is_package = [value.car, value.cdr.car, value.cdr.cdr.car,
+                                                   value.cdr.cdr.cdr.car, value.cdr.cdr.cdr.cdr.car]
+    assert write_string(propagated) == '("guile-bytestructures")'
+    assert curl == "curl"
+    assert direct == total > 10
+    assert is_package is True

@@ -29,6 +29,7 @@ from pathlib import Path
 from builders.boot.boards import install_board
 from builders.boot.bootloaders import BootContext, Installer, installer_for
 from builders.boot.hurd import install_hurd
+from builders.boot.system import system_packages
 from builders.context import BuildContext
 from builders.disk.assemble import write_at
 from builders.errors import BuildError, error_at
@@ -39,6 +40,7 @@ from builders.substitutes.provider import realize
 from builders.system.initrd import make_initrd
 from builders.system.kernel_modules import kernel_image
 from builders.system.running import install_system
+from builders.system.shepherd_system import SYSTEM, SystemPackage, install_shepherd_system
 from builders.tree import Tree
 
 # Guix's ESP initializer makes the EFI loader of the build host's type (Guix's initialize-efi-partition).
@@ -81,8 +83,11 @@ def prepare(ctx: BuildContext, tree: Path, *, root_uuid: str, root_index: int, l
         warnings += hurd.warnings
     else:
         kernel_path, initrd_path, unrealized = _install_linux(plan, provider, system, tree, root_uuid, stamp,
-                                                              live=live)
-        warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized]
+                                                              live=live, init=ctx.options.init)
+        if ctx.options.init == "shepherd":
+            warnings = unrealized  # the declared packages are realized now: these are the system's own warnings
+        else:
+            warnings += [f"service '{s}' is not realized: {_explain(s)}" for s in unrealized]
         if plan.os.bootloader.name in ("u-boot", "extlinux", "extlinux-gpt") and not live:
             board = install_board(plan, provider, system, tree)
             fdtdir, raw_writes = board.fdtdir, board.raw_writes
@@ -142,24 +147,44 @@ def unrealizable_packages(plan: ImagePlan, system: str, provided: AbstractSet[st
             for reason, names in by_reason.items()]
 
 
+def install_declared_system(plan: ImagePlan, provider, system: str, tree: Path,
+                            kernel_dir: Path | None = None) -> list[str]:
+    """The declared system (Debian's packages, the Shepherd as PID 1) in TREE; returns warnings.
+    KERNEL_DIR: the kernel's extracted package, whose modules the system gets too."""
+    assert plan.os is not None
+    arch = debian_architecture(system)
+    found = system_packages(plan.os, provider, system, arch)
+    packages = list(found.packages)
+    if kernel_dir is not None:
+        packages.append(SystemPackage(name=plan.os.kernel or "kernel", path=kernel_dir))
+    source = plan.origin.file if plan.origin else ""
+    return [*found.warnings, *install_shepherd_system(plan.os, tree, packages, source=source)]
+
+
 def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid: str,
-                   stamp: int, live: bool = False) -> tuple[str, str, list[str]]:
+                   stamp: int, live: bool = False, init: str = "shepherd") -> tuple[str, str, list[str]]:
     assert plan.os is not None
     arch = debian_architecture(system)
     if not plan.os.kernel:
         raise BuildError("the operating system declares no kernel")
     kernel_dir = realize_guix(provider, plan.os.kernel, system)
     busybox_dir = realize(provider, ["busybox-static"], arch)
-    tzdata_dir = _optional(lambda: realize(provider, ["tzdata"], "all"))
     fsck_dir = _optional(lambda: realize(provider, ["e2fsck-static"], arch))
-    unrealized = install_system(plan.os, tree, busybox_dir, arch, tzdata_dir=tzdata_dir)
+    if init == "shepherd":
+        unrealized = install_declared_system(plan, provider, system, tree, kernel_dir)
+        init_program = f"/{SYSTEM}/boot"
+    else:
+        tzdata_dir = _optional(lambda: realize(provider, ["tzdata"], "all"))
+        unrealized = install_system(plan.os, tree, busybox_dir, arch, tzdata_dir=tzdata_dir)
+        init_program = "/sbin/init"
     boot = tree / "boot"
     image = Tree(tree)
     image.copy_from(Tree(kernel_dir), str(kernel_image(kernel_dir).relative_to(kernel_dir)), "boot/vmlinuz", 0o644)
     for name in ("boot/initrd.img", "boot/initrd.img.tmp"):  # written by path below: no link may be there
         image.remove(name)
     make_initrd(plan.os, kernel_dir, busybox_dir, arch, boot / "initrd.img", fsck_dir=fsck_dir,
-                root=f"UUID={root_uuid}", epoch=stamp, root_type="iso9660" if live else None, volatile=live)
+                root=f"UUID={root_uuid}", epoch=stamp, root_type="iso9660" if live else None, volatile=live,
+                init=init_program)
     image.chmod("boot/initrd.img", 0o644)
     return "/boot/vmlinuz", "/boot/initrd.img", unrealized
 

@@ -4,7 +4,11 @@
 
 1. GNU Mach, from the gnumach substitute (Debian's gnumach-image-1.8-486: a
    32-bit build in the i386 archive for i586-gnu, a 64-bit one in the amd64
-   archive for x86_64-gnu), at /boot/gnumach.gz;
+   archive for x86_64-gnu), at /boot/gnumach.gz.  It is always Debian 12's
+   (HURD_RELEASE), whatever --debian-release says: Debian 13 renamed and
+   rebuilt its GNU Mach images (gnumach-image-1.8-486-up,
+   gnumach-image-1.8-amd64-up), and the Hurd's own packages come from
+   debian-ports, not from a Debian release;
 2. the Hurd's directory skeleton, as Guix's `make-hurd-device-nodes`
    (gnu/build/hurd-boot.scm) makes it, plus the device and server nodes that
    Guix's first boot (`set-hurd-device-translators`) would make: see
@@ -36,7 +40,7 @@ from pathlib import Path
 from builders.boot.bootloaders.grubcfg import hurd_modules
 from builders.errors import BuildError
 from builders.plan import ImagePlan
-from builders.substitutes import SubstituteUnavailable, mapping, realize_guix
+from builders.substitutes import SubstituteUnavailable, mapping, realize_guix, with_release
 from builders.substitutes.provider import ChainProvider, realize
 from builders.tree import Tree
 
@@ -44,6 +48,8 @@ from builders.tree import Tree
 # Hurd's servers and its C library.  The gnumach substitute comes from the
 # i386/amd64 archives instead (mapping.SYSTEM_ARCHITECTURES).
 HURD_ARCHITECTURES = {"i586-gnu": "hurd-i386", "x86_64-gnu": "hurd-amd64"}
+# The Debian release GNU Mach comes from (its package names are those of packages.sexp).
+HURD_RELEASE = "bookworm"
 # Debian packages of the Hurd's userland, in the order they are installed: the
 # servers (/hurd/*), the C library with the dynamic loader, the Hurd's libraries.
 HURD_PACKAGES = ("hurd", "libc0.3", "hurd-libs0.3")
@@ -124,7 +130,7 @@ class HurdParts:
 def install_hurd(plan: ImagePlan, provider, system: str, tree: Path, *, root_index: int) -> HurdParts:
     if system not in HURD_ARCHITECTURES:
         raise BuildError(f"{system} is not a GNU/Hurd system", f"Hurd images are for {', '.join(HURD_ARCHITECTURES)}")
-    mach_dir = realize_guix(provider, "gnumach", system)
+    mach_dir = realize_guix(with_release(provider, HURD_RELEASE), "gnumach", system)
     candidates = sorted((mach_dir / "boot").glob("gnumach*.gz"))
     if not candidates:
         raise BuildError(f"no GNU Mach image in the gnumach substitute for {system}")

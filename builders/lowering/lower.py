@@ -16,6 +16,8 @@ from builders import validate
 from builders.disk.fs.ext import EXT_TYPES, MKE2FS_OPTIONS, check_mke2fs_options
 from builders.disk.fs.vfat import parse_options
 from builders.lowering.config_source import os_config_source
+from builders.lowering.digest import source_digest
+from builders.lowering.services import fold_services
 from builders.lowering.show import uuid_string
 from builders.plan import (
     DEFAULT_INITIALIZER,
@@ -171,13 +173,27 @@ INITIALIZER_HINT = ("pyguix fills a partition with one of Guix's own initializer
                     "the operating system's tree, or use " + ", ".join(sorted(INITIALIZERS)))
 
 
+# Guix's own initializers that Guix writes as code rather than as a name:
+# the text of the gexp (as written back) -> the initializer it is.  Guix's
+# gnu/system/images/hurd.scm, loaded as a configuration, has the Hurd one.
+GEXP_INITIALIZERS: dict[str, str] = {
+    "(lambda* (#:rest args) (apply initialize-root-partition (append args (list #:make-device-nodes "
+    "make-hurd-device-nodes #:wal-mode? #f))))": "initialize-hurd-root-partition",
+}
+
+
 def lower_initializer(p: Record) -> str:
     """The name of P's initializer, one of Guix's (plan.INITIALIZERS); #f is
     initialize-root-partition.  gnu/system/image.scm binds them as symbols,
-    Guix 1.5 as (gexp NAME); a procedure of the user's own is refused."""
+    Guix 1.5 as (gexp NAME) (or, for the Hurd's, as Guix's code itself:
+    GEXP_INITIALIZERS); a procedure of the user's own is refused."""
     init = p.get("initializer")
     if init is False:
         return DEFAULT_INITIALIZER
+    if isinstance(init, Gexp) and not isinstance(init.datum, Symbol):
+        known = GEXP_INITIALIZERS.get(write_string(init.datum))
+        if known is not None:
+            return known
     name = init.datum if isinstance(init, Gexp) else init
     if isinstance(name, Symbol):
         if name.name in INITIALIZERS:
@@ -290,7 +306,7 @@ def lower_os(os_rec: Record) -> OsPlan:
         issue=os_rec.get("issue") if isinstance(os_rec.get("issue"), str) else "",
         origin=origin(os_rec.span),
         config_source=os_config_source(os_rec),
-        etc_files=etc_files(os_rec),
+        **fold_services(os_rec, etc_files(os_rec)),   # the service graph, folded (services.py)
         special_files=special_files(os_rec),
     )
 
@@ -573,28 +589,6 @@ def file_plan(path: str, value: Any, span: Span | None) -> EtcFilePlan | None:
         return EtcFilePlan(path, source=source, mode=0o555 if executable else 0o444,
                            sha256=source_digest(value.path), origin=where)
     return None
-
-
-def source_digest(path: Any) -> str:
-    """SHA-256 of a file, or of a directory tree (names, kinds, modes' x bit, contents; sorted)."""
-    digest = hashlib.sha256()
-
-    def add(p: str, rel: str) -> None:
-        if os.path.islink(p):
-            digest.update(f"l {rel} {os.readlink(p)}\0".encode("utf-8", "surrogateescape"))
-        elif os.path.isdir(p):
-            digest.update(f"d {rel}\0".encode("utf-8", "surrogateescape"))
-            for name in sorted(os.listdir(p)):
-                add(os.path.join(p, name), f"{rel}/{name}")
-        else:
-            x = "x" if os.access(p, os.X_OK) else "-"
-            digest.update(f"f {rel} {x} {os.path.getsize(p)}\0".encode("utf-8", "surrogateescape"))
-            with open(p, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-
-    add(os.fspath(path), ".")
-    return digest.hexdigest()
 
 
 def etc_files(os_rec: Record) -> tuple[EtcFilePlan, ...]:

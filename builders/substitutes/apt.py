@@ -1,15 +1,26 @@
 """Substitutes from the Debian archive through the host's own apt, without root.
 
-Every architecture, the native one included, gets a PRIVATE apt state under
-the substitute cache (apt/<arch>/): its own package lists, package cache,
-empty dpkg status and a small configuration file.  apt is pointed at it with
-`-o Dir::State=... -o Dir::State::Lists=... -o Dir::Cache=...` and told that
-ARCH is the only architecture (`APT::Architecture`, `APT::Architectures`).
-The host's sources (/etc/apt/sources.list and sources.list.d), keyrings and
-proxy settings are used as they are, but the host's dpkg database and
-configuration are never read for package state nor changed: no
-`dpkg --add-architecture`, no root.  (Checked on Debian 12 amd64: arm64,
-armhf and i386 lists and downloads work this way.)
+Every Debian release and architecture, the native one included, gets a
+PRIVATE apt state under the substitute cache (apt/<release>/<arch>/): its own
+sources list, package lists, package cache, empty dpkg status and a small
+configuration file.  apt is pointed at it with `-o Dir::State=... -o
+Dir::State::Lists=... -o Dir::Cache=... -o Dir::Etc::sourcelist=...` and told
+that ARCH is the only architecture (`APT::Architecture`, `APT::Architectures`).
+The host's dpkg database and configuration are never read for package state
+nor changed: no `dpkg --add-architecture`, no root.  (Checked on Debian 12
+amd64: arm64, armhf, i386 and riscv64 lists and downloads work this way.)
+
+Which release: Debian 13 "trixie" unless the build says otherwise
+(`--debian-release bookworm`).  The sources list is generated for it
+(`RELEASES`): deb.debian.org/debian RELEASE and RELEASE-updates, and
+deb.debian.org/debian-security RELEASE-security, main only, each Signed-By the
+release's own keyrings in /usr/share/keyrings (debian-archive-keyring).  The
+host's sources are never used.  PYGUIX_APT_SOURCES=FILE (a one-line or deb822
+.sources file) replaces the generated list; its state is then keyed by the
+file's path and content (apt/sources-<digest>/<arch>/), so two lists never
+share package lists.  .debs are cached per architecture only
+(debs/<arch>/): the archive's pool never gives one file name two contents,
+and every reuse is checked against the sha256 of the selected lists.
 
 `apt-get update` runs in that state when its lists are missing or older
 than a day (a failed refresh with lists present only warns, so cached builds
@@ -17,15 +28,17 @@ work offline).  `apt-get download` verifies each .deb against the hashes of
 the signed lists; we additionally record the sha256 beside the cached file
 and check it, and the list's SHA256, whenever the file is reused.
 
-Meta packages (linux-image-cloud-amd64 -> linux-image-6.1.0-NN-cloud-amd64)
+Meta packages (linux-image-cloud-amd64 -> linux-image-6.12.NN+deb13-cloud-amd64)
 and purely virtual packages with a single provider are resolved with
 `apt-cache show` / `apt-cache showpkg` in the same private state.
+Dependency closures (closure.py) are computed from the same lists.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -35,8 +48,10 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from builders.errors import BuildError
 from builders.run import ToolFailed, ToolMissing, run
 from builders.substitutes.deb import parse_control
 from builders.substitutes.provider import (
@@ -50,16 +65,86 @@ from builders.substitutes.provider import (
 
 log = logging.getLogger(__name__)
 
+# -- Debian releases ------------------------------------------------------------------------------
+
+DEFAULT_RELEASE = "trixie"  # Debian 13, the current stable release (keep builders/context.py in step)
+MIRROR = "http://deb.debian.org/debian"
+SECURITY_MIRROR = "http://deb.debian.org/debian-security"
+KEYRINGS = Path("/usr/share/keyrings")
+
+
+@dataclass(frozen=True)
+class DebianRelease:
+    """A Debian release substitutes may come from, and how its archive is signed."""
+
+    codename: str
+    version: int
+    keyrings: tuple[str, ...]            # of RELEASE and RELEASE-updates (files in KEYRINGS)
+    security_keyrings: tuple[str, ...]   # of RELEASE-security
+
+    def suites(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(mirror, suite, keyrings) of each suite its sources list names."""
+        return [
+            (MIRROR, self.codename, self.keyrings),
+            (MIRROR, f"{self.codename}-updates", self.keyrings),
+            (SECURITY_MIRROR, f"{self.codename}-security", self.security_keyrings),
+        ]
+
+
+RELEASES: dict[str, DebianRelease] = {
+    "bookworm": DebianRelease(
+        "bookworm", 12,
+        ("debian-archive-bookworm-stable.gpg", "debian-archive-bookworm-automatic.gpg"),
+        ("debian-archive-bookworm-security-automatic.gpg",),
+    ),
+    "trixie": DebianRelease(
+        "trixie", 13,
+        ("debian-archive-trixie-stable.gpg", "debian-archive-trixie-automatic.gpg"),
+        ("debian-archive-trixie-security-automatic.gpg",),
+    ),
+}  # fmt: skip
+
+
+def debian_release(name: str | None) -> DebianRelease:
+    """The release called NAME (a codename, or its version number: "13"); None: the default."""
+    key = (name or DEFAULT_RELEASE).strip().lower()
+    for release in RELEASES.values():
+        if key in (release.codename, str(release.version)):
+            return release
+    known = ", ".join(f"{r.codename} ({r.version})" for r in RELEASES.values())
+    raise BuildError(f"unknown Debian release '{name}'", f"pyguix takes substitutes from {known}")
+
+
+def release_sources(release: DebianRelease, keyrings: Path = KEYRINGS) -> str:
+    """The deb822 sources list of RELEASE (main), each suite Signed-By the release's keyrings."""
+    stanzas = []
+    for mirror, suite, names in release.suites():
+        paths = [keyrings / n for n in names]
+        present = [p for p in paths if p.is_file()]
+        if not present:
+            raise BuildError(
+                f"no keyring to check Debian {release.version} ({release.codename}) packages with: "
+                f"{', '.join(map(str, paths))} missing",
+                "install a debian-archive-keyring that knows the release (apt-get install debian-archive-keyring), "
+                "or name an apt sources file with PYGUIX_APT_SOURCES=FILE",
+            )
+        stanzas.append(f"Types: deb\nURIs: {mirror}\nSuites: {suite}\nComponents: main\n"
+                       f"Signed-By: {' '.join(map(str, present))}\n")
+    header = f"# pyguix: Debian {release.version} ({release.codename}) for substitutes (generated; do not edit)\n"
+    return header + "\n".join(stanzas)
+
+
 MAX_LIST_AGE = 24 * 3600  # seconds; older lists are refreshed
 RETRY_AFTER_FAILURE = 3600  # seconds between refresh attempts once one failed (lists present)
-SOURCES_ENV = "PYGUIX_APT_SOURCES"  # a sources.list (one-line or deb822 .sources) to use instead of the host's
+SOURCES_ENV = "PYGUIX_APT_SOURCES"  # a sources.list (one-line or deb822 .sources) replacing the release's
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
 MAX_META_DEPTH = 4
 META_SECTIONS = ("kernel", "metapackages")
 META_MAX_INSTALLED_SIZE = 100  # KiB: a meta package ships only its documentation
 
 # Read after the host's configuration (`-c`): the host's hooks must not run
-# for our private state, and only the Packages indices are wanted.
+# for our private state, only the Packages indices are wanted, and they are
+# kept uncompressed (closure.py reads them; a host may ask for lz4 lists).
 PRIVATE_APT_CONF = """\
 // pyguix: private apt state for substitutes (generated; do not edit)
 #clear APT::Update::Pre-Invoke;
@@ -68,6 +153,7 @@ PRIVATE_APT_CONF = """\
 #clear DPkg::Pre-Invoke;
 #clear DPkg::Post-Invoke;
 Acquire::Languages "none";
+Acquire::GzipIndexes "false";
 Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
 Acquire::IndexTargets::deb::DEP-11::DefaultEnabled "false";
 Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled "false";
@@ -133,7 +219,8 @@ def _first_dependency(depends: str) -> str | None:
 
 
 class AptProvider(ProviderBase):
-    """Debian packages downloaded with `apt-get download` in a private apt state per architecture."""
+    """Debian packages of one RELEASE downloaded with `apt-get download`, in a
+    private apt state per release and architecture."""
 
     name = "apt"
 
@@ -141,30 +228,59 @@ class AptProvider(ProviderBase):
         self,
         cache: str | os.PathLike[str] | None = None,
         *,
+        release: str | None = None,
         max_list_age: float = MAX_LIST_AGE,
         sources: str | os.PathLike[str] | None = None,
         retries: int | None = None,
     ) -> None:
         # Absolute: apt reads relative Dir:: paths against its own root, not ours.
         self.cache = (Path(cache) if cache is not None else cache_root()).expanduser().absolute()
+        self.release = debian_release(release)
         self.max_list_age = max_list_age
         src = sources if sources is not None else os.environ.get(SOURCES_ENV)
-        self.sources = Path(src) if src else None
+        self.sources = Path(src).absolute() if src else None
         self.retries = retries  # Acquire::Retries for every apt call; None: apt's default
         self._updated: set[str] = set()
         self._resolved: dict[tuple[str, str], dict[str, str]] = {}
 
     # -- private state ------------------------------------------------------
 
+    @functools.cached_property
+    def state_key(self) -> str:
+        """What the private states of this provider are keyed by: the release's
+        codename, or `sources-DIGEST` of an explicit PYGUIX_APT_SOURCES file
+        (its path and content)."""
+        if self.sources is None:
+            return self.release.codename
+        try:
+            content = self.sources.read_bytes()
+        except OSError:
+            content = b""  # apt reports the missing file when it is used
+        digest = hashlib.sha256(os.fsencode(self.sources) + b"\0" + content).hexdigest()[:16]
+        return f"sources-{digest}"
+
+    @property
+    def archive(self) -> str:
+        """What packages come from, for messages: "Debian 13 (trixie)", or the sources file."""
+        if self.sources is not None:
+            return f"{SOURCES_ENV}={self.sources}"
+        return f"Debian {self.release.version} ({self.release.codename})"
+
     def state_dir(self, arch: str) -> Path:
-        return self.cache / "apt" / arch
+        return self.cache / "apt" / self.state_key / arch
 
     def deb_dir(self, arch: str) -> Path:
         return self.cache / "debs" / arch
 
+    def sources_file(self, arch: str) -> Path:
+        """The sources list apt reads: PYGUIX_APT_SOURCES, else the release's generated list."""
+        if self.sources is not None:
+            return self.sources
+        return self.state_dir(arch) / "pyguix.sources"
+
     def _prepare_state(self, arch: str) -> Path:
         state = self.state_dir(arch)
-        for sub in ("lists/partial", "state", "cache/archives/partial"):
+        for sub in ("lists/partial", "state", "cache/archives/partial", "sources.d", "tmp"):
             (state / sub).mkdir(parents=True, exist_ok=True)
         status = state / "state" / "status"
         if not status.exists():
@@ -172,6 +288,14 @@ class AptProvider(ProviderBase):
         conf = state / "apt.conf"
         if not conf.exists() or conf.read_text() != PRIVATE_APT_CONF:
             conf.write_text(PRIVATE_APT_CONF)
+        if self.sources is None:
+            listing = state / "pyguix.sources"
+            text = release_sources(self.release)
+            if not listing.exists() or listing.read_text() != text:
+                tmp = listing.with_name(f".pyguix.sources.{os.getpid()}.tmp")
+                tmp.write_text(text)
+                os.replace(tmp, listing)
+                (state / "updated").unlink(missing_ok=True)  # other sources: the lists are stale
         return state
 
     def apt_options(self, arch: str) -> list[str]:
@@ -196,14 +320,20 @@ class AptProvider(ProviderBase):
             opts += ["-o", f"APT::Sandbox::User={os.environ.get('USER') or os.environ.get('LOGNAME') or 'root'}"]
         if self.retries is not None:
             opts += ["-o", f"Acquire::Retries={self.retries}"]
-        if self.sources is not None:
-            opts += ["-o", f"Dir::Etc::sourcelist={self.sources.resolve()}",
-                     "-o", f"Dir::Etc::sourceparts={self.state_dir(arch) / 'no-sources.d'}"]  # fmt: skip
+        # Never the host's sources: the release's own list (or PYGUIX_APT_SOURCES), and an
+        # empty sources.d.  (Dir::Etc::sourcelist is named: a deb822 list must end in .sources.)
+        opts += ["-o", f"Dir::Etc::sourcelist={self.sources_file(arch).resolve()}",
+                 "-o", f"Dir::Etc::sourceparts={state / 'sources.d'}"]  # fmt: skip
         return opts
 
-    @staticmethod
-    def _env() -> dict[str, str]:
-        return {name: os.environ[name] for name in PROXY_VARIABLES if name in os.environ}
+    def _env(self, arch: str) -> dict[str, str]:
+        env = {name: os.environ[name] for name in PROXY_VARIABLES if name in os.environ}
+        # apt's signature checks (apt-key, gpgv) write temporary files in $TMPDIR.  The
+        # build's TMPDIR may be inside a directory that only the build sandbox's capability
+        # can traverse (/root/..., pytest's 0700 folders), which the programs apt starts do
+        # not keep: "InRelease is not signed".  The private state is always reachable.
+        env["TMPDIR"] = str(self.state_dir(arch) / "tmp")
+        return env
 
     @contextlib.contextmanager
     def _locked(self, arch: str) -> Iterator[None]:
@@ -216,15 +346,20 @@ class AptProvider(ProviderBase):
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _has_lists(self, arch: str) -> bool:
+        """Whether ARCH's state has package lists to work with: any, for a PYGUIX_APT_SOURCES
+        file; the release's main suite's, for the generated sources (an update that got only
+        the security suite, say, is no list to build from)."""
         lists = self.state_dir(arch) / "lists"
-        return any(p.name.find("_Packages") >= 0 for p in lists.glob("*Packages*"))
+        if self.sources is not None:
+            return any(p.name.find("_Packages") >= 0 for p in lists.glob("*Packages*"))
+        return any(lists.glob(f"*_dists_{self.release.codename}_main_binary-{arch}_Packages*"))
 
     def _stamp(self, arch: str) -> Path:
         return self.state_dir(arch) / "updated"
 
     def _run_apt(self, tool: str, arch: str, args: list[str], package: str, *, cwd: Path | None = None):
         try:
-            return run([tool, *self.apt_options(arch), *args], env=self._env(), cwd=cwd)
+            return run([tool, *self.apt_options(arch), *args], env=self._env(arch), cwd=cwd)
         except ToolMissing as exc:
             raise SubstituteUnavailable(package, arch, f"{tool} is not installed ({exc.message})") from exc
         except ToolFailed as exc:
@@ -242,15 +377,13 @@ class AptProvider(ProviderBase):
         back-off); a first update retries as apt does by default.
         """
         self._prepare_state(arch)
-        if self.sources is not None:
-            (self.state_dir(arch) / "no-sources.d").mkdir(exist_ok=True)
         started = time.monotonic()
         args = ["update"] if not self._has_lists(arch) else ["-o", "Acquire::Retries=0", "update"]
         proc = self._run_apt("apt-get", arch, args, package)
         stderr = proc.stderr.decode("utf-8", "replace")
         # apt-get update exits 0 even when some indices failed ("W: Failed to fetch").
         if "Failed to fetch" in stderr or not self._has_lists(arch):
-            reason = _apt_messages(stderr) if stderr.strip() else f"the apt sources provide no {arch} packages"
+            reason = _apt_messages(stderr) if stderr.strip() else f"{self.archive} has no {arch} packages"
             network = _is_network_error(stderr)
             raise SubstituteUnavailable(
                 package, arch, f"apt-get update: {reason}", network=network, hint=NETWORK_HINT if network else None
@@ -258,7 +391,7 @@ class AptProvider(ProviderBase):
         self._stamp(arch).touch()
         (self.state_dir(arch) / "update-failed").unlink(missing_ok=True)
         self._updated.add(arch)
-        log.info("apt lists for %s updated in %.1f s", arch, time.monotonic() - started)
+        log.info("apt lists for %s (%s) updated in %.1f s", arch, self.state_key, time.monotonic() - started)
 
     def ensure_lists(self, arch: str, package: str = "(package lists)") -> None:
         """Make sure ARCH's private lists exist and are at most a day old (caller holds the lock)."""
@@ -370,7 +503,7 @@ class AptProvider(ProviderBase):
                 if providers:
                     reason = f"'{name}' is a virtual package provided by {', '.join(providers)}; name one of them{via}"
                 else:
-                    reason = f"apt-cache: Unable to locate package {name} in the {arch} lists{via}"
+                    reason = f"apt-cache: Unable to locate package {name} in the {arch} lists of {self.archive}{via}"
                 raise SubstituteUnavailable(requested, arch, reason)
             if self._is_meta(record):
                 target = _first_dependency(record.get("Depends", ""))
@@ -437,4 +570,14 @@ class AptProvider(ProviderBase):
         return target
 
 
-__all__ = ["MAX_LIST_AGE", "SOURCES_ENV", "AptProvider", "native_architecture"]
+__all__ = [
+    "DEFAULT_RELEASE",
+    "MAX_LIST_AGE",
+    "RELEASES",
+    "SOURCES_ENV",
+    "AptProvider",
+    "DebianRelease",
+    "debian_release",
+    "native_architecture",
+    "release_sources",
+]

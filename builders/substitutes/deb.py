@@ -206,6 +206,17 @@ def control_fields(deb: str | os.PathLike[str]) -> dict[str, str]:
     raise DebError(f"{os.fspath(deb)}: control archive has no 'control' file")
 
 
+def control_text(deb: str | os.PathLike[str], name: str) -> str | None:
+    """The text of the control archive's member NAME ("postinst", "conffiles", ...), or None."""
+    with _Tar(deb, "control") as tar:
+        for member in tar:
+            if _normalize(member.name) == name and member.isfile():
+                f = tar.extractfile(member)
+                assert f is not None
+                return f.read().decode("utf-8", "replace")
+    return None
+
+
 def list_files(deb: str | os.PathLike[str]) -> list[str]:
     """Relative names of the members of DEB's data archive ('' is the root)."""
     with _Tar(deb, "data") as tar:
@@ -357,17 +368,51 @@ def _set_directory_modes(root: Path, dir_modes: list[tuple[str, int, float]]) ->
             os.close(fd)
 
 
+# -- merged /usr ------------------------------------------------------------------------
+#
+# Debian 12 and 13 systems have merged /usr: /bin, /sbin and /lib* are links
+# into /usr (trixie's base-files ships them: bin -> usr/bin, ...).  Packages
+# still ship files under bin/ or lib/ (bookworm's, and some of trixie's); on a
+# merged system dpkg writes them through the links.  Extracting with
+# usr_merge=True does the same without ever writing through a link: a
+# member's leading alias directory is replaced by its usr/ directory
+# (`bin/sh` -> `usr/bin/sh`, hard-link targets too), the packages' own alias
+# links are left out, and `make_usr_links` makes them once every package is in.
+
+USR_MERGED = ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "libo32")
+
+
+def usr_merged(rel: str) -> str:
+    """REL as it lands on a merged-/usr system ('bin/sh' -> 'usr/bin/sh')."""
+    top, sep, rest = rel.partition("/")
+    return f"usr/{top}{sep}{rest}" if top in USR_MERGED else rel
+
+
+def make_usr_links(root: str | os.PathLike[str]) -> list[str]:
+    """The links ROOT/X -> usr/X for each alias directory X whose usr/X exists; return those made."""
+    made = []
+    for name in USR_MERGED:
+        link = Path(root) / name
+        if not os.path.isdir(Path(root) / "usr" / name) or os.path.lexists(link):
+            continue
+        os.symlink(f"usr/{name}", link)
+        made.append(name)
+    return made
+
+
 def extract(
     deb: str | os.PathLike[str],
     target: str | os.PathLike[str],
     *,
     member: str = "data",
+    usr_merge: bool = False,
 ) -> list[str]:
     """Extract DEB's MEMBER archive ('data' or 'control') into TARGET; return the names written.
 
     TARGET is created if needed; existing files are replaced (so several
-    packages can be merged into one tree, later ones winning).  Raises
-    DebError (naming DEB and the member) for anything unsafe or unwritable.
+    packages can be merged into one tree, later ones winning).  USR_MERGE:
+    as on a merged-/usr system (see above).  Raises DebError (naming DEB and
+    the member) for anything unsafe or unwritable.
     """
     origin = os.fspath(deb)
     root = Path(target)
@@ -379,6 +424,14 @@ def extract(
         with _Tar(deb, member) as tar:
             for m in tar:
                 rel = _checked(m.name, origin)
+                if rel and usr_merge:
+                    if rel in USR_MERGED and not m.isdir():
+                        if m.issym() and m.linkname.strip("/") in (f"usr/{rel}", f"usr/{rel}/"):
+                            continue        # base-files' alias link: make_usr_links makes it
+                        raise DebError(f"{origin}: member '{rel}' would replace the merged-/usr link /{rel}")
+                    rel = usr_merged(rel)
+                    if m.islnk():
+                        m.linkname = usr_merged(_checked(m.linkname, origin))
                 if rel:
                     _extract_member(tar, m, root, rel, origin, dir_modes)
                     written.append(rel)
@@ -393,4 +446,15 @@ def extract(
     return written
 
 
-__all__ = ["SETID_BITS", "DebError", "ar_members", "control_fields", "extract", "list_files", "parse_control"]
+__all__ = [
+    "SETID_BITS",
+    "USR_MERGED",
+    "DebError",
+    "ar_members",
+    "control_fields",
+    "extract",
+    "list_files",
+    "make_usr_links",
+    "parse_control",
+    "usr_merged",
+]

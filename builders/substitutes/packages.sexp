@@ -27,9 +27,11 @@
 ;;;   riscv64-linux riscv64   powerpc64le-linux ppc64el   i586-gnu i386   x86_64-gnu amd64
 ;;;
 ;;; A name may be a meta package (linux-image-cloud-amd64): the providers
-;;; resolve it to the real package of the moment (linux-image-6.1.0-NN-cloud-amd64).
-;;; Checked against Debian 12 (bookworm) on 2026-11-26; riscv64 needs a Debian 13
-;;; (trixie) source (PYGUIX_APT_SOURCES=FILE), as bookworm has no riscv64 port.
+;;; resolve it to the real package of the moment (linux-image-6.12.NN+deb13-cloud-amd64).
+;;; The names hold for both releases pyguix takes substitutes from (--debian-release):
+;;; checked against Debian 13 (trixie, the default) and Debian 12 (bookworm) on
+;;; 2026-12-06, every entry and system, except where a note says otherwise: riscv64
+;;; exists from Debian 13 on, and Debian 13 has no i386 kernel.
 
 ;;; ------------------------------------------------------------------------
 ;;; Kernels.  Guix's linux-libre is the deblobbed upstream kernel; Debian's
@@ -44,7 +46,8 @@
  (aarch64-linux "linux-image-arm64")
  (armhf-linux "linux-image-armmp-lpae")
  (riscv64-linux "linux-image-riscv64")
- (note "Debian kernel (with Debian's firmware policy), not the GNU Linux-libre build"))
+ (note "Debian kernel (with Debian's firmware policy), not the GNU Linux-libre build")
+ (note "Debian 13 has no i386 (686) kernel: build i686-linux with --debian-release bookworm"))
 
 (linux-libre-lts
  (x86_64-linux "linux-image-cloud-amd64")
@@ -62,7 +65,8 @@
  (x86_64-linux "linux-image-amd64"))
 
 (linux-libre-i686-generic
- (i686-linux "linux-image-686"))
+ (i686-linux "linux-image-686")
+ (note "Debian 13 has no i386 (686) kernel: build i686-linux with --debian-release bookworm"))
 
 (linux-libre-arm64-generic
  (aarch64-linux "linux-image-arm64"))
@@ -76,7 +80,7 @@
 
 (linux-libre-riscv64-generic
  (riscv64-linux "linux-image-riscv64")
- (note "needs a Debian 13 (trixie) or later source: bookworm has no riscv64 port"))
+ (note "needs Debian 13 (trixie, the default) or later: bookworm has no riscv64 port"))
 
 ;;; ------------------------------------------------------------------------
 ;;; GRUB.  grub-common carries grub-mkimage; the *-bin packages carry the
@@ -176,6 +180,8 @@
 ;;; ------------------------------------------------------------------------
 ;;; The GNU Hurd.  Debian's gnumach-image-1.8-486 is a 32-bit GNU Mach in the
 ;;; i386 archive and, despite its name, a 64-bit one in the amd64 archive.
+;;; Debian 12's: builders/boot/hurd.py takes GNU Mach from bookworm whatever the
+;;; release (Debian 13 renamed it gnumach-image-1.8-486-up / -amd64-up).
 ;;; The Hurd servers are only in debian-ports, which is not reachable here.
 
 (gnumach
@@ -193,7 +199,8 @@
 ;;; ------------------------------------------------------------------------
 ;;; The running system: pyguix boots a busybox-based userland; busybox-static
 ;;; is the one package every image gets (as /bin/busybox, in the initrd too).
-;;; Debian's busybox-static 1.35 has no ntpd, pgrep/pkill or fsck applets.
+;;; Debian's busybox-static (1.35 in Debian 12, 1.37 in Debian 13) has no ntpd,
+;;; pgrep/pkill or fsck applets.
 
 (busybox (any "busybox-static"))
 (busybox-static (any "busybox-static"))
@@ -201,7 +208,7 @@
 ;;; ------------------------------------------------------------------------
 ;;; %base-packages and (gnu packages base).  Debian names; (busybox ...)
 ;;; lists the applets that stand in for the package in the running system
-;;; (Debian busybox-static 1.35).  Packages without a (busybox ...) clause
+;;; (Debian busybox-static 1.35 and 1.37).  Packages without a (busybox ...) clause
 ;;; need their Debian binaries (and their shared libraries) in the image.
 
 (bash (any "bash") (busybox "sh" "ash") (note "busybox ash is a POSIX shell, not bash"))

@@ -30,6 +30,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -149,14 +150,28 @@ def realize(provider: SubstituteProvider, names: list[str], arch: str, *, cache:
     if not names:
         raise BuildError("realize: no packages given")
     debs = [provider.fetch(name, arch) for name in names]
+    return realize_debs(list(zip(names, debs, strict=True)), cache=cache)
+
+
+def realize_debs(debs: list[tuple[str, Path]], *, cache: Path | None = None, usr_merge: bool = False) -> Path:
+    """Extract the .deb files DEBS ((requested name, path) pairs, in order: later
+    files win) merged into one cached directory, as `realize` does.
+
+    USR_MERGE: lay the tree out as a merged-/usr system (deb.extract), with
+    the links bin -> usr/bin, ... made at the end; such a tree has a key of
+    its own.
+    """
+    if not debs:
+        raise BuildError("realize: no packages given")
     root = (cache or cache_root()).resolve()
     digests = []
-    for path in debs:
+    for _, path in debs:
         # Files in our cache were hashed (and checked) when fetched; others, e.g. in a
         # --substitutes directory that may be read-only, are hashed here.
         in_cache = path.resolve().is_relative_to(root)
         digests.append((recorded_sha256(path) if in_cache else None) or sha256_file(path))
-    key = hashlib.sha256(("\n".join([EXTRACT_FORMAT, *digests])).encode()).hexdigest()[:32]
+    layout = EXTRACT_FORMAT + ("/usr-merge" if usr_merge else "")
+    key = hashlib.sha256(("\n".join([layout, *digests])).encode()).hexdigest()[:32]
     base = root / "extracted"
     target = base / key
     collect_orphans(base)
@@ -167,12 +182,13 @@ def realize(provider: SubstituteProvider, names: list[str], arch: str, *, cache:
         log.warning("cached substitute tree %s was modified (%s); extracting it again", target, problem)
         _discard(base, key)
     base.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
     with _extraction_dir(base, key) as tmp:
         manifest = []
-        for name, path, digest in zip(names, debs, digests, strict=True):
+        for (name, path), digest in zip(debs, digests, strict=True):
             fields = debfile.control_fields(path)
             try:
-                debfile.extract(path, tmp)
+                debfile.extract(path, tmp, usr_merge=usr_merge)
             except debfile.DebError as exc:
                 exc.hint = exc.hint or (f"the package {path} is refused and nothing of it is used; remove it "
                                         "(or replace it with a genuine Debian package) and build again")
@@ -187,6 +203,8 @@ def realize(provider: SubstituteProvider, names: list[str], arch: str, *, cache:
                     "file": path.name,
                 }
             )
+        if usr_merge:
+            debfile.make_usr_links(tmp)
         # The record is written before the tree is renamed into place, so a reader
         # never sees a tree without one.  (A concurrent extraction of the same .debs
         # records the same content, with other stat data: one content check settles it.)
@@ -198,6 +216,8 @@ def realize(provider: SubstituteProvider, names: list[str], arch: str, *, cache:
             if not target.is_dir():  # not a concurrent winner: a real failure
                 raise
             _rmtree(tmp)
+    if len(debs) > 1:
+        log.info("extracted %d packages into %s in %.1f s", len(debs), target, time.monotonic() - started)
     return target
 
 
@@ -454,6 +474,7 @@ __all__ = [
     "collect_orphans",
     "package_tree",
     "realize",
+    "realize_debs",
     "realized_manifest",
     "record_sha256",
     "record_tree",

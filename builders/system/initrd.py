@@ -25,6 +25,7 @@ CD-ROM, ISO 9660 and overlay modules are added.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ class InitrdPlan:
     kernel_release: str
     root_options: str = ""              # the "/" file system's options (rootflags= adds to them)
     volatile: bool = False              # read-only root under a tmpfs-backed overlay (live images)
+    init: str = "/sbin/init"            # what runs as PID 1 on the root (`init=` overrides it)
 
 
 def root_file_system(os_plan: OsPlan) -> FileSystemPlan | None:
@@ -249,7 +251,7 @@ ROOT={_quote(plan.root)}
 ROOTTYPE={_quote(plan.root_type)}
 ROOTFLAGS={_quote(plan.root_options)}
 VOLATILE={"yes" if plan.volatile else ""}
-INIT=/sbin/init
+INIT={_quote(plan.init)}
 for x in $(cat /proc/cmdline); do
   case "$x" in
     root=*) ROOT="${{x#root=}}" ;;
@@ -340,6 +342,7 @@ def make_initrd(
     compression: str | None = None,
     epoch: int = 1,
     volatile: bool = False,
+    init: str = "/sbin/init",
 ) -> Path:
     """Write the initrd of OS_PLAN to OUT and return OUT.
 
@@ -348,7 +351,8 @@ def make_initrd(
     ROOT/ROOT_TYPE/VOLATILE: see plan_initrd.  COMPRESSION overrides the choice made
     from the kernel's config.  EPOCH is every member's mtime.
     """
-    plan = plan_initrd(os_plan, kernel_dir, arch, root=root, root_type=root_type, volatile=volatile)
+    plan = dataclasses.replace(plan_initrd(os_plan, kernel_dir, arch, root=root, root_type=root_type,
+                                           volatile=volatile), init=init)
     method = compression or plan.compression
     entries = initrd_entries(plan, kernel_dir, busybox_dir, fsck_dir)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,13 @@ time), so dependencies are read from each module's ELF `.modinfo` section
 '-' and '_' equivalent, as the kernel does.  Modules listed in
 modules.builtin are part of the kernel image and are never loaded; their
 soft dependencies (modules.builtin.modinfo) still are.
+
+Debian 12 kernels keep their modules in /lib/modules/RELEASE/ as plain
+.ko files; Debian 13 (trixie) kernels in /usr/lib/modules/RELEASE/ (merged
+/usr), compressed with xz (.ko.xz).  Both are found (MODULE_ROOTS), and
+`read_module` gives the uncompressed ELF of either: the initrd holds
+uncompressed .ko files (busybox insmod loads those; it cannot be relied on
+to decompress, and the kernel's own module decompression is a config option).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 from builders.errors import BuildError
 
 MODULE_SUFFIXES = (".ko", ".ko.xz", ".ko.zst", ".ko.gz")
+MODULE_ROOTS = ("lib/modules", "usr/lib/modules")   # Debian 12; Debian 13 (merged /usr)
 
 
 def canonical(name: str) -> str:
@@ -111,7 +119,7 @@ class KernelModules:
 
     @property
     def modules_dir(self) -> Path:
-        return self.kernel_dir / "lib" / "modules" / str(self.release)
+        return modules_root(self.kernel_dir) / str(self.release)
 
     @cached_property
     def files(self) -> dict[str, Path]:
@@ -279,14 +287,24 @@ def _module_info(name: str, path: Path, items: list[tuple[str, str]]) -> ModuleI
     return ModuleInfo(name, path, tuple(depends), tuple(pre), tuple(post), tuple(firmware), tuple(aliases))
 
 
+def modules_root(kernel_dir: Path) -> Path:
+    """The directory holding the kernel's modules/<release>/ in an extracted package:
+    usr/lib/modules (Debian 13) or lib/modules (Debian 12)."""
+    for rel in reversed(MODULE_ROOTS):
+        path = kernel_dir / rel
+        if path.is_dir() and not path.is_symlink() and any(p.is_dir() for p in path.iterdir()):
+            return path
+    return kernel_dir / MODULE_ROOTS[0]
+
+
 def kernel_release(kernel_dir: Path) -> str:
-    """The release (uname -r) of the kernel in an extracted package: its lib/modules/ directory."""
-    mods = kernel_dir / "lib" / "modules"
+    """The release (uname -r) of the kernel in an extracted package: its [usr/]lib/modules/ directory."""
+    mods = modules_root(kernel_dir)
     releases = sorted(p.name for p in mods.iterdir() if p.is_dir()) if mods.is_dir() else []
     if len(releases) == 1:
         return releases[0]
     if not releases:
-        raise FileNotFoundError(f"no lib/modules/<release> directory in {kernel_dir}")
+        raise FileNotFoundError(f"no lib/modules/<release> or usr/lib/modules/<release> directory in {kernel_dir}")
     raise BuildError(f"several kernel releases in {kernel_dir}: {', '.join(releases)}")
 
 

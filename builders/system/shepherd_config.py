@@ -43,7 +43,7 @@ def guile_string(text: str) -> str:
         elif ch == "\t":
             out.append("\\t")
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\x{ord(ch):02x};")
+            out.append(f"\\x{ord(ch):02x}")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -96,6 +96,8 @@ BASE_MODULES = ("(shepherd service)", "(srfi srfi-1)", "(ice-9 match)")
 
 
 def _service_code(s: ShepherdServicePlan) -> str:
+    if s.free_form:  # a service made by code of its own: (system-log-service ...), (timer-service ...)
+        return s.free_form
     lines = [f"(service {_symbols(s.provision)}"]
     if s.requirement:
         lines.append(f"  #:requirement {_symbols(s.requirement)}")
@@ -103,7 +105,13 @@ def _service_code(s: ShepherdServicePlan) -> str:
         lines.append(f"  #:documentation {guile_string(s.documentation)}")
     if s.one_shot:
         lines.append("  #:one-shot? #t")
+    if s.transient:
+        lines.append("  #:transient? #t")
     lines.append(f"  #:respawn? {'#t' if s.respawn and not s.one_shot else '#f'}")
+    if s.respawn_limit:
+        lines.append(f"  #:respawn-limit {s.respawn_limit}")
+    if s.respawn_delay:
+        lines.append(f"  #:respawn-delay {s.respawn_delay}")
     lines.append(f"  #:start {s.start}")
     lines.append(f"  #:stop {s.stop}")
     actions = [(name, proc) for name, proc in s.actions if SIMPLE_SYMBOL.fullmatch(name)]
@@ -113,24 +121,18 @@ def _service_code(s: ShepherdServicePlan) -> str:
 
 
 def all_services(services: Iterable[ShepherdServicePlan]) -> tuple[ShepherdServicePlan, ...]:
-    """SERVICES with the base pair first; every service (but the base) requires user-processes,
-    as in Guix, so that it is stopped before the file system is."""
-    out: list[ShepherdServicePlan] = list(BASE_SERVICES)
-    taken = {p for b in BASE_SERVICES for p in b.provision}
-    for s in services:
+    """SERVICES, with the base pair first where the folded services lack it (a service
+    provided twice is kept once: the first)."""
+    items = list(services)
+    provided = {p for s in items for p in s.provision}
+    out: list[ShepherdServicePlan] = [b for b in BASE_SERVICES if b.provision[0] not in provided]
+    taken = {p for b in out for p in b.provision}
+    for s in items:
         if any(p in taken for p in s.provision):
             continue
         taken.update(s.provision)
-        if "user-processes" not in s.requirement and "root-file-system" not in s.requirement:
-            s = _with_requirement(s, "user-processes")
         out.append(s)
     return tuple(out)
-
-
-def _with_requirement(s: ShepherdServicePlan, name: str) -> ShepherdServicePlan:
-    from dataclasses import replace
-
-    return replace(s, requirement=(name, *s.requirement))
 
 
 def unmet_requirements(services: Iterable[ShepherdServicePlan]) -> list[tuple[str, str]]:
@@ -171,9 +173,8 @@ def shepherd_config(services: Iterable[ShepherdServicePlan], *, modules: Iterabl
         "",
         ";; Start what starts at boot, in parallel, as Guix does.",
         f"(start-in-the-background {_symbols(start)})",
-        "",
     ]
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
 
 
 __all__ = ["BASE_SERVICES", "guile_string", "guile_symbol", "shepherd_config", "unmet_requirements"]

@@ -15,6 +15,9 @@
   (services   dbus-configuration-services (default '()))     ;packages with D-Bus services
   (verbose?   dbus-configuration-verbose? (default #f)))
 
+;; No Shepherd service: pyguix does not run D-Bus yet (Debian's dbus-daemon
+;; --system --nofork would do); the services that need it, elogind, polkit
+;; and NetworkManager, are not run either.
 (define dbus-root-service-type
   (service-type (name 'dbus)
                 (default-value (dbus-configuration))
@@ -30,6 +33,7 @@
   (polkit   polkit-configuration-polkit (default #f))
   (actions  polkit-configuration-actions (default '())))
 
+;; No Shepherd service: polkit answers over D-Bus (above).
 (define polkit-service-type
   (service-type (name 'polkit)
                 (default-value (polkit-configuration))

@@ -38,6 +38,9 @@
 (define (simple name description)
   (service-type (name name) (default-value #f) (description description)))
 
+;; No Shepherd service: the desktops and their helpers (elogind, udisks,
+;; upower, colord, geoclue, bluetoothd...) are D-Bus services of a graphical
+;; session, which pyguix does not set up yet.
 (define gnome-desktop-service-type (simple 'gnome-desktop "The GNOME desktop."))
 (define xfce-desktop-service-type (simple 'xfce-desktop "The Xfce desktop."))
 (define mate-desktop-service-type (simple 'mate-desktop "The MATE desktop."))

@@ -7,6 +7,7 @@
   #:use-module (gnu services)
   #:export (fail2ban-service-type fail2ban-jail-service))
 
+;; No Shepherd service: fail2ban (Debian's fail2ban) is not realized by pyguix yet.
 (define fail2ban-service-type (opaque-service-type 'fail2ban))
 
 ;; As in Guix: SVC-TYPE, extended with a fail2ban jail (JAIL, a

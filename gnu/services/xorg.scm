@@ -31,6 +31,9 @@
 (define (simple name description)
   (service-type (name name) (default-value #f) (description description)))
 
+;; No Shepherd service: pyguix does not run a graphical session yet (the
+;; display managers need X or Wayland, D-Bus and elogind, which it does not
+;; set up); these types keep their configurations for the image's record.
 (define gdm-service-type (simple 'gdm "The GNOME display manager."))
 (define slim-service-type (simple 'slim "The SLiM display manager."))
 (define sddm-service-type

@@ -87,6 +87,9 @@ class GrubTools:
     mkimage: Path
     lib: Path                           # the directory holding i386-pc/, x86_64-efi/, ...
     library_path: tuple[Path, ...] = ()  # extra shared-library directories for grub-mkimage
+    # How grub-mkimage is started: through the dynamic loader of the tree it comes from, when that
+    # tree holds its libraries too (Debian 13's needs glibc 2.38+; substitutes/hostrun.py).
+    command: tuple[str, ...] = ()
 
     def platform_dir(self, platform_name: str) -> Path:
         d = self.lib / platform_name
@@ -101,9 +104,12 @@ class GrubTools:
 
     def env(self) -> dict[str, str]:
         env = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1")}
-        if self.library_path:
+        if self.library_path and len(self.command) <= 1:
             env["LD_LIBRARY_PATH"] = os.pathsep.join(os.fspath(p) for p in self.library_path)
         return env
+
+    def argv(self) -> list[str]:
+        return list(self.command) or [os.fspath(self.mkimage)]
 
 
 def _find_tools(roots: Sequence[Path]) -> GrubTools:
@@ -127,14 +133,20 @@ def _find_tools(roots: Sequence[Path]) -> GrubTools:
     if lib is None:
         raise GrubError(f"no lib/grub directory in {where}",
                         "the Debian packages grub-pc-bin / grub-efi-amd64-bin provide it")
-    return GrubTools(mkimage=mkimage, lib=lib, library_path=tuple(libs))
+    from builders.substitutes.hostrun import loader_command
+
+    home = next(r for r in roots if mkimage.is_relative_to(r))
+    return GrubTools(mkimage=mkimage, lib=lib, library_path=tuple(libs),
+                     command=tuple(loader_command(home, mkimage)))
 
 
 def realize_packages(names: list[str], arch: str, provider: Any = None) -> Path:
-    """NAMES for ARCH, extracted into one cached directory by PROVIDER (default: the build's)."""
-    from builders.substitutes import default_provider, realize
+    """NAMES for ARCH with the libraries their programs need (their dependency closure),
+    extracted into one cached directory by PROVIDER (default: the build's)."""
+    from builders.substitutes import default_provider
+    from builders.substitutes.hostrun import runtime_tree
 
-    return Path(realize(provider if provider is not None else default_provider(), names, arch))
+    return Path(runtime_tree(provider if provider is not None else default_provider(), names, arch))
 
 
 def grub_tools(grub_dirs: Any = None) -> GrubTools:
@@ -190,8 +202,7 @@ def mkimage(
     with tempfile.TemporaryDirectory(prefix="pyguix-grub-") as tmp:
         cfg = Path(tmp) / "early.cfg"
         cfg.write_text(config_text, encoding="utf-8")
-        run([os.fspath(tools.mkimage), "-d", pdir, "-O", fmt, "-o", out, "-c", cfg, "-p", prefix, *mods],
-            env=tools.env())
+        run([*tools.argv(), "-d", pdir, "-O", fmt, "-o", out, "-c", cfg, "-p", prefix, *mods], env=tools.env())
     return out
 
 

@@ -22,6 +22,7 @@ REASONS: dict[str, str] = {
     "wpa-supplicant": "no wpa_supplicant package is installed by pyguix yet: only DHCP on wired interfaces",
     "modem-manager": "ModemManager is a D-Bus service; there is no D-Bus in the busybox system",
     "usb-modeswitch": "usb_modeswitch runs from udev rules; there is no udev in the busybox system",
+    "nginx": "no web server package is installed by pyguix yet",
     "fail2ban": "no fail2ban package is installed by pyguix yet (and no SSH server for it to watch)",
 }
 

@@ -276,7 +276,8 @@
            (home-directory "/home/alice")
            (shell (file-append ("bash" "5.2.37") "/bin/bash"))
            (comment "Alice")
-           (password #f)
+           (password
+            "$6$pyguix$vQ9AN3B8/1UPcMs7O80b4/gjw3Aw2MihhteW94riQ6OZPke.5gISuE2AvvsOVFR2sM2I37cOWchfs81xuoPbl.")
            (uid #f)
            (system? #f))
           (user-account

@@ -1,0 +1,92 @@
+"""The declared system's packages, from substitutes: what `shepherd_system` installs.
+
+The system is the dependency closure (builders/substitutes/closure.py) of:
+
+- the base of every system: the Shepherd and Guile, the tools its boot
+  program and the base services run (mount, agetty, login, ip, modprobe),
+  PAM, and Debian's Essential packages (the closure adds them);
+- the packages the folded services name (sshd for openssh-service-type, ...);
+- the operating system's `packages` and what the services add to the profile.
+
+Each Debian package is extracted on its own (cached by its .deb's digest),
+so a change of one package re-extracts one, and the system profile knows
+which commands each declared package brings.  A declared package with no
+Debian counterpart is a warning that names it (--strict: an error).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from builders.plan import OsPlan
+from builders.substitutes import naming
+from builders.substitutes.closure import PackageIndex, closure, fetch_closure, package_index
+from builders.substitutes.deb import control_text
+from builders.substitutes.provider import realize_debs
+from builders.system.shepherd_system import SystemPackage
+
+log = logging.getLogger(__name__)
+
+# What every Shepherd system runs, as Debian packages (the closure adds what they need).
+BASE = ("base-files", "base-passwd", "bash", "dash", "coreutils", "login", "mount", "util-linux",
+        "procps", "iproute2", "kmod", "libpam-modules", "libpam-runtime", "netbase", "tzdata",
+        "shepherd", "guile-3.0", "guile-fibers")
+
+
+@dataclass(frozen=True)
+class SystemPackages:
+    packages: tuple[SystemPackage, ...]
+    warnings: tuple[str, ...]
+
+
+def guix_packages(os_plan: OsPlan) -> list[str]:
+    """The Guix packages the system must hold: declared, added to the profile, or named by services."""
+    named = [p for s in os_plan.shepherd_services for p in s.packages]
+    named += [p for a in os_plan.activation for p in a.packages]
+    return list(dict.fromkeys([*os_plan.packages, *os_plan.profile_packages, *named]))
+
+
+# Debian packages by a file the services' code runs, where the Guix package that has the file is
+# split in Debian (Guix's glibc has nscd; Debian ships it on its own).
+FILE_PACKAGES = {"/usr/sbin/nscd": "nscd"}
+
+
+def debian_names(os_plan: OsPlan, system: str, index: PackageIndex) -> tuple[dict[str, str], list[str]]:
+    """({Debian package: the Guix package it stands for}, warnings about what has no substitute)."""
+    wanted: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
+    for name in guix_packages(os_plan):
+        found = naming.resolve(name, system, index)
+        if found.debian is None:
+            reason = found.how.replace(f" for the Guix package '{name}'", "").replace(f"'{name}'", "it")
+            missing.setdefault(reason, []).append(name)
+            continue
+        for d in found.debian:
+            wanted.setdefault(d, name)
+    for s in os_plan.shepherd_services:
+        for f in s.files:
+            if f in FILE_PACKAGES and FILE_PACKAGES[f] in index:
+                wanted.setdefault(FILE_PACKAGES[f], s.service)
+    warnings = [f"{len(names)} package(s) not realized for {system} ({', '.join(names)}): {reason}"
+                for reason, names in missing.items()]
+    return wanted, warnings
+
+
+def system_packages(os_plan: OsPlan, provider, system: str, arch: str,
+                    extra: Iterable[str] = ()) -> SystemPackages:
+    """Every Debian package of the system, each extracted on its own, in name order."""
+    wanted, warnings = debian_names(os_plan, system, package_index(provider, arch))
+    roots = list(dict.fromkeys([*BASE, *extra, *wanted]))
+    result = closure(roots, arch, provider=provider, base=True)
+    debs = fetch_closure(provider, result)
+    out = []
+    for package, deb in zip(result.packages, debs, strict=True):
+        path = realize_debs([(package.name, deb)], usr_merge=True)
+        out.append(SystemPackage(name=package.name, path=path, guix=wanted.get(package.name),
+                                 postinst=control_text(deb, "postinst") or ""))
+    return SystemPackages(tuple(out), tuple(warnings))
+
+
+__all__ = ["BASE", "SystemPackages", "debian_names", "guix_packages", "system_packages"]

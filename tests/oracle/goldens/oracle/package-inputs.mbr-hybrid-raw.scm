@@ -1,0 +1,442 @@
+;; guix 1.5.0 (GUIX_ORACLE=1.5): run.sh tests/oracle/configs/package-inputs.scm mbr-hybrid-raw => exit 0
+(file "package-inputs.scm" evaluates-to operating-system)
+(image-summary
+ (image-type mbr-hybrid-raw)
+ (image (name #f)
+        (format disk-image)
+        (platform #f)
+        (size guess)
+        (max-layers #f)
+        (partition-table-type mbr)
+        (compression? #t)
+        (volatile-root? #t)
+        (shared-store? #f)
+        (shared-network? #f)
+        (substitutable? #t)
+        (partitions
+         ((partition
+           (size 41943040)
+           (offset 1048576)
+           (label "GNU-ESP")
+           (file-system "vfat")
+           (file-system-options ())
+           (flags (esp))
+           (uuid #f)
+           (initializer initialize-efi-partition))
+          (partition
+           (size guess)
+           (offset 0)
+           (label "Guix_image")
+           (file-system "ext4")
+           (file-system-options ("-O" "^metadata_csum,^64bit"))
+           (flags (boot))
+           (uuid #f)
+           (initializer initialize-root-partition)))))
+ (cli-image
+  (image (name #f)
+         (format disk-image)
+         (platform #f)
+         (size guess)
+         (max-layers #f)
+         (partition-table-type mbr)
+         (compression? #t)
+         (volatile-root? #f)
+         (shared-store? #f)
+         (shared-network? #f)
+         (substitutable? #t)
+         (partitions
+          ((partition
+            (size 41943040)
+            (offset 1048576)
+            (label "GNU-ESP")
+            (file-system "vfat")
+            (file-system-options ())
+            (flags (esp))
+            (uuid #f)
+            (initializer initialize-efi-partition))
+           (partition
+            (size guess)
+            (offset 0)
+            (label "Guix_image")
+            (file-system "ext4")
+            (file-system-options ("-O" "^metadata_csum,^64bit"))
+            (flags (boot))
+            (uuid #f)
+            (initializer initialize-root-partition))))))
+ (system-image (ok (computed-file "disk-image")))
+ (effective
+  (effective-image-target #f)
+  (image (name #f)
+         (format disk-image)
+         (platform #f)
+         (size guess)
+         (max-layers #f)
+         (partition-table-type mbr)
+         (compression? #t)
+         (volatile-root? #f)
+         (shared-store? #f)
+         (shared-network? #f)
+         (substitutable? #t)
+         (partitions
+          ((partition
+            (size 41943040)
+            (offset 1048576)
+            (label "GNU-ESP")
+            (file-system "vfat")
+            (file-system-options ())
+            (flags (esp))
+            (uuid #f)
+            (initializer initialize-efi-partition))
+           (partition
+            (size guess)
+            (offset 0)
+            (label "Guix_image")
+            (file-system "ext4")
+            (file-system-options ("-O" "^metadata_csum,^64bit"))
+            (flags (boot))
+            (uuid (uuid "38af4c98-f56d-d158-009b-584238af4c98" dce))
+            (initializer initialize-root-partition)))))
+  (effective-file-systems
+   ((file-system
+     (device (uuid "38af4c98-f56d-d158-009b-584238af4c98" dce))
+     (mount-point "/")
+     (type "ext4")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #t)
+     (check? #t)
+     (create-mount-point? #f))
+    (file-system
+     (device "none")
+     (mount-point "/dev/pts")
+     (type "devpts")
+     (options "gid=996,mode=620")
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "none")
+     (mount-point "/sys/kernel/debug")
+     (type "debugfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "tmpfs")
+     (mount-point "/dev/shm")
+     (type "tmpfs")
+     (options "size=50%")
+     (flags (no-suid no-dev))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "efivarfs")
+     (mount-point "/sys/firmware/efi/efivars")
+     (type "efivarfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))
+    (file-system
+     (device "/gnu/store")
+     (mount-point "/gnu/store")
+     (type "none")
+     (options #f)
+     (flags (read-only bind-mount no-atime))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))))
+  (effective-bootloader grub))
+ (operating-system
+  (host-name "workbench")
+  (timezone "America/Lima")
+  (locale "en_US.utf8")
+  (label "GNU with Linux-Libre 6.17.12")
+  (kernel ("linux-libre" "6.17.12"))
+  (hurd #f)
+  (kernel-arguments ("modprobe.blacklist=usbmouse,usbkbd" "quiet"))
+  (initrd-modules
+   ("ahci"
+    "usb-storage"
+    "uas"
+    "usbhid"
+    "hid-generic"
+    "hid-apple"
+    "mmc_block"
+    "dm-crypt"
+    "xts"
+    "serpent_generic"
+    "wp512"
+    "nls_iso8859-1"
+    "pata_acpi"
+    "pata_atiixp"
+    "isci"
+    "virtio_pci"
+    "virtio_balloon"
+    "virtio_blk"
+    "virtio_net"
+    "virtio_console"
+    "virtio-rng"
+    "virtio_mmio"
+    "virtio_scsi"))
+  (firmware ("ath9k-htc-ar7010-firmware" "ath9k-htc-ar9271-firmware" "openfwwf-firmware"))
+  (keyboard-layout #f)
+  (bootloader
+   (bootloader-configuration
+    (bootloader grub)
+    (package ("grub-pc" "2.12"))
+    (targets ("/dev/sda"))
+    (timeout 5)
+    (default-entry 0)
+    (menu-entries 0)
+    (terminal-outputs (gfxterm))
+    (terminal-inputs ())
+    (serial-unit #f)
+    (serial-speed #f)
+    (keyboard-layout #f)
+    (device-tree-support? #t)))
+  (mapped-devices 0)
+  (file-systems
+   ((file-system
+     (device (label "root"))
+     (mount-point "/")
+     (type "ext4")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #t)
+     (check? #t)
+     (create-mount-point? #f))
+    (file-system
+     (device "none")
+     (mount-point "/dev/pts")
+     (type "devpts")
+     (options "gid=996,mode=620")
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "none")
+     (mount-point "/sys/kernel/debug")
+     (type "debugfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "tmpfs")
+     (mount-point "/dev/shm")
+     (type "tmpfs")
+     (options "size=50%")
+     (flags (no-suid no-dev))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "efivarfs")
+     (mount-point "/sys/firmware/efi/efivars")
+     (type "efivarfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))
+    (file-system
+     (device "/gnu/store")
+     (mount-point "/gnu/store")
+     (type "none")
+     (options #f)
+     (flags (read-only bind-mount no-atime))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))))
+  (swap-devices ())
+  (users ((user-account
+           (name "nobody")
+           (group "nogroup")
+           (supplementary-groups ())
+           (home-directory "/nonexistent")
+           (shell (file-append ("shadow" "4.13") "/sbin/nologin"))
+           (comment "")
+           (password #f)
+           (uid 65534)
+           (system? #t))))
+  (groups
+   ("root"
+    "wheel"
+    "users"
+    "nogroup"
+    "tty"
+    "dialout"
+    "kmem"
+    "input"
+    "video"
+    "audio"
+    "netdev"
+    "lp"
+    "disk"
+    "floppy"
+    "cdrom"
+    "tape"
+    "kvm"
+    "sgx"))
+  (packages
+   ("bash-minimal"
+    "bash"
+    "gettext-minimal"
+    "asciidoc"
+    "docbook2x"
+    "docbook-xml"
+    "docbook-xsl"
+    "libxslt"
+    "pkg-config"
+    "texinfo"
+    "xmlto"
+    "bash-minimal"
+    "coreutils-minimal"
+    "curl"
+    "expat"
+    "openssl"
+    "sed"
+    "zlib"
+    "bash-minimal"
+    "python"
+    "pcre2"
+    "perl-cgi"
+    "subversion"
+    "perl-term-readkey"
+    "perl-authen-sasl"
+    "perl-net-smtp-ssl"
+    "perl-io-socket-ssl"
+    "tk"
+    "glib"
+    "libsecret"
+    "guile-bytestructures"
+    "glibc-utf8-locales"
+    "pkg-config"
+    "guile"
+    "guile-gnutls"
+    "guile-avahi"
+    "guile-gcrypt"
+    "guile-json"
+    "guile-lib"
+    "guile-sqlite3"
+    "guile-zlib"
+    "guile-lzlib"
+    "guile-zstd"
+    "guile-ssh"
+    "guile-git"
+    "guile-semver"
+    "autoconf"
+    "automake"
+    "gettext-minimal"
+    "texinfo"
+    "graphviz-minimal"
+    "font-ghostscript"
+    "help2man"
+    "po4a"
+    "less"
+    "mg"
+    "nano"
+    "nvi"
+    "man-db"
+    "info-reader"
+    "kbd"
+    "sudo"
+    "guile-readline"
+    "guile-colorized"
+    "pciutils"
+    "usbutils"
+    "util-linux-with-udev"
+    "kmod"
+    "eudev"
+    "inetutils"
+    "isc-dhcp"
+    "iproute2"
+    "wget"
+    "nss-certs"
+    "iw"
+    "wireless-tools"
+    "procps"
+    "psmisc"
+    "which"
+    "shadow"
+    "e2fsprogs"
+    "guile"
+    "bash"
+    "coreutils"
+    "findutils"
+    "grep"
+    "sed"
+    "diffutils"
+    "patch"
+    "gawk"
+    "tar"
+    "gzip"
+    "bzip2"
+    "lzip"
+    "xz"
+    "zstd"))
+  (services
+   (login virtual-terminal
+          console-fonts
+          shepherd-system-log
+          agetty
+          mingetty
+          mingetty
+          mingetty
+          mingetty
+          mingetty
+          mingetty
+          etc-bashrc-d
+          static-networking
+          urandom-seed
+          guix
+          nscd
+          log-rotation
+          shepherd-timer
+          shepherd-transient
+          log-cleanup
+          udev
+          sysctl
+          special-files))
+  (essential-services
+   (system
+    linux-builder
+    boot
+    cleanup
+    activate
+    shepherd-root
+    pam
+    privileged-program
+    account
+    etc
+    etc-hosts
+    fstab
+    session-environment
+    host-name
+    user-processes
+    root-file-system
+    profile
+    boot-file-system-utilities
+    file-systems
+    linux-bare-metal
+    firmware))))

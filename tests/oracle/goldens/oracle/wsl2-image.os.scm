@@ -1,0 +1,313 @@
+;; guix 1.5.0 (GUIX_ORACLE=1.5): run.sh tests/oracle/configs/wsl2-image.scm => exit 0
+(file "wsl2-image.scm" evaluates-to image)
+(image-summary
+ (image-type #f)
+ (image (name my-wsl-image)
+        (format wsl2)
+        (platform #f)
+        (size guess)
+        (max-layers #f)
+        (partition-table-type mbr)
+        (compression? #t)
+        (volatile-root? #t)
+        (shared-store? #f)
+        (shared-network? #f)
+        (substitutable? #t)
+        (partitions ()))
+ (cli-image
+  (image (name my-wsl-image)
+         (format wsl2)
+         (platform #f)
+         (size guess)
+         (max-layers #f)
+         (partition-table-type mbr)
+         (compression? #t)
+         (volatile-root? #f)
+         (shared-store? #f)
+         (shared-network? #f)
+         (substitutable? #t)
+         (partitions ())))
+ (system-image (ok (computed-file "image.tar.gz")))
+ (effective
+  (effective-image-target #f)
+  (image (name my-wsl-image)
+         (format wsl2)
+         (platform #f)
+         (size guess)
+         (max-layers #f)
+         (partition-table-type mbr)
+         (compression? #t)
+         (volatile-root? #f)
+         (shared-store? #f)
+         (shared-network? #f)
+         (substitutable? #t)
+         (partitions ()))
+  (effective-file-systems
+   ((file-system
+     (device (uuid "65ae7dcf-b059-25de-009b-584265ae7dcf" dce))
+     (mount-point "/")
+     (type "dummy")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #t)
+     (check? #t)
+     (create-mount-point? #f))
+    (file-system
+     (device "none")
+     (mount-point "/dev/pts")
+     (type "devpts")
+     (options "gid=996,mode=620")
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "none")
+     (mount-point "/sys/kernel/debug")
+     (type "debugfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "tmpfs")
+     (mount-point "/dev/shm")
+     (type "tmpfs")
+     (options "size=50%")
+     (flags (no-suid no-dev))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "efivarfs")
+     (mount-point "/sys/firmware/efi/efivars")
+     (type "efivarfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))
+    (file-system
+     (device "/gnu/store")
+     (mount-point "/gnu/store")
+     (type "none")
+     (options #f)
+     (flags (read-only bind-mount no-atime))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))))
+  (effective-bootloader grub))
+ (operating-system
+  (host-name "wsl-box")
+  (timezone "Africa/Nairobi")
+  (locale "en_US.utf8")
+  (label "GNU with Linux-Libre 6.17.12")
+  (kernel ("linux-libre" "6.17.12"))
+  (hurd #f)
+  (kernel-arguments ("modprobe.blacklist=usbmouse,usbkbd" "quiet"))
+  (initrd-modules
+   ("ahci"
+    "usb-storage"
+    "uas"
+    "usbhid"
+    "hid-generic"
+    "hid-apple"
+    "mmc_block"
+    "dm-crypt"
+    "xts"
+    "serpent_generic"
+    "wp512"
+    "nls_iso8859-1"
+    "pata_acpi"
+    "pata_atiixp"
+    "isci"
+    "virtio_pci"
+    "virtio_balloon"
+    "virtio_blk"
+    "virtio_net"
+    "virtio_console"
+    "virtio-rng"
+    "virtio_mmio"
+    "virtio_scsi"))
+  (firmware ("ath9k-htc-ar7010-firmware" "ath9k-htc-ar9271-firmware" "openfwwf-firmware"))
+  (keyboard-layout #f)
+  (bootloader
+   (bootloader-configuration
+    (bootloader grub)
+    (package ("grub-pc" "2.12"))
+    (targets ("/dev/sdX"))
+    (timeout 5)
+    (default-entry 0)
+    (menu-entries 0)
+    (terminal-outputs (gfxterm))
+    (terminal-inputs ())
+    (serial-unit #f)
+    (serial-speed #f)
+    (keyboard-layout #f)
+    (device-tree-support? #t)))
+  (mapped-devices 0)
+  (file-systems
+   ((file-system
+     (device "none")
+     (mount-point "/dev/pts")
+     (type "devpts")
+     (options "gid=996,mode=620")
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "none")
+     (mount-point "/sys/kernel/debug")
+     (type "debugfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "tmpfs")
+     (mount-point "/dev/shm")
+     (type "tmpfs")
+     (options "size=50%")
+     (flags (no-suid no-dev))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #t))
+    (file-system
+     (device "efivarfs")
+     (mount-point "/sys/firmware/efi/efivars")
+     (type "efivarfs")
+     (options #f)
+     (flags ())
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))
+    (file-system
+     (device "/gnu/store")
+     (mount-point "/gnu/store")
+     (type "none")
+     (options #f)
+     (flags (read-only bind-mount no-atime))
+     (mount? #t)
+     (needed-for-boot? #f)
+     (check? #f)
+     (create-mount-point? #f))))
+  (swap-devices ())
+  (users ((user-account
+           (name "amina")
+           (group "users")
+           (supplementary-groups ("wheel"))
+           (home-directory "/home/amina")
+           (shell (file-append ("bash" "5.2.37") "/bin/bash"))
+           (comment "")
+           (password #f)
+           (uid #f)
+           (system? #f))
+          (user-account
+           (name "nobody")
+           (group "nogroup")
+           (supplementary-groups ())
+           (home-directory "/nonexistent")
+           (shell (file-append ("shadow" "4.13") "/sbin/nologin"))
+           (comment "")
+           (password #f)
+           (uid 65534)
+           (system? #t))))
+  (groups
+   ("root"
+    "wheel"
+    "users"
+    "nogroup"
+    "tty"
+    "dialout"
+    "kmem"
+    "input"
+    "video"
+    "audio"
+    "netdev"
+    "lp"
+    "disk"
+    "floppy"
+    "cdrom"
+    "tape"
+    "kvm"
+    "sgx"))
+  (packages
+   ("less"
+    "mg"
+    "nano"
+    "nvi"
+    "man-db"
+    "info-reader"
+    "kbd"
+    "sudo"
+    "guile-readline"
+    "guile-colorized"
+    "pciutils"
+    "usbutils"
+    "util-linux-with-udev"
+    "kmod"
+    "eudev"
+    "inetutils"
+    "isc-dhcp"
+    "iproute2"
+    "wget"
+    "nss-certs"
+    "iw"
+    "wireless-tools"
+    "procps"
+    "psmisc"
+    "which"
+    "shadow"
+    "e2fsprogs"
+    "guile"
+    "bash"
+    "coreutils"
+    "findutils"
+    "grep"
+    "sed"
+    "diffutils"
+    "patch"
+    "gawk"
+    "tar"
+    "gzip"
+    "bzip2"
+    "lzip"
+    "xz"
+    "zstd"))
+  (services
+   (login virtual-terminal
+          console-fonts
+          shepherd-system-log
+          agetty
+          mingetty
+          mingetty
+          mingetty
+          mingetty
+          mingetty
+          mingetty
+          etc-bashrc-d
+          static-networking
+          urandom-seed
+          guix
+          nscd
+          log-rotation
+          shepherd-timer
+          shepherd-transient
+          log-cleanup
+          udev
+          sysctl
+          special-files))
+  (essential-services (error "missing root file system"))))
