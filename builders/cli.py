@@ -38,6 +38,13 @@ class Qcow2Compression(StrEnum):
     none = "none"
 
 
+class Init(StrEnum):
+    """What runs the system (builders/context.py BuildOptions.init)."""
+
+    shepherd = "shepherd"    # the declared system: Debian's packages, GNU Shepherd as PID 1 (the default)
+    busybox = "busybox"      # a busybox stand-in (inittab + rcS), small and quick to boot
+
+
 class DebianRelease(StrEnum):
     """Where substitutes come from (builders/context.py DEBIAN_RELEASES, substitutes/apt.py RELEASES)."""
 
@@ -115,7 +122,8 @@ def run_image(file: Path | None, expression: str | None, image_type: str | None,
               image_size: str | None, label: str | None, volatile: bool, dry_run: bool, plan_json: bool,
               output: str | Path | None, quiet: bool, debug: bool, system: str | None = None,
               target: str | None = None, substitutes: Path | None = None, strict: bool = False,
-              then=None, qcow2_compression: str = "zstd", debian_release: str = "trixie") -> None:
+              then=None, qcow2_compression: str = "zstd", debian_release: str = "trixie",
+              init: str = "shepherd") -> None:
     from schemeconf.interpreter import run_deep
 
     if file is None and expression is None:
@@ -162,7 +170,7 @@ def run_image(file: Path | None, expression: str | None, image_type: str | None,
         read: list[str | Path] = [*([file] if file else []), *host_files]
         options = BuildOptions(substitutes=substitutes, strict=strict,
                                qcow2_compression=None if qcow2_compression == "none" else qcow2_compression,
-                               debian_release=debian_release)
+                               debian_release=debian_release, init=init)
         path = build_image(plan, output=None if output is None else Path(os.fspath(output)), quiet=quiet,
                            options=options, inputs=tuple(Path(f) for f in read))
         report_host_inputs(host_files, variables, Path(file).parent if file else Path.cwd(), quiet)
@@ -221,11 +229,13 @@ def _image_command(
         Qcow2Compression.zstd, "--qcow2-compression", help="Compression of qcow2 clusters."),
     debian_release: DebianRelease = typer.Option(
         DebianRelease.trixie, "--debian-release", help="The Debian release packages come from."),
+    init: Init = typer.Option(
+        Init.shepherd, "--init", help="shepherd: the declared system (default); busybox: a small stand-in."),
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,
               dry_run, plan, output, quiet, debug, system_, target, substitutes, strict,
-              qcow2_compression=qcow2_compression.value, debian_release=debian_release.value)
+              qcow2_compression=qcow2_compression.value, debian_release=debian_release.value, init=init.value)
 
 
 system_app.command("image")(_image_command)
@@ -250,15 +260,18 @@ def vm(
     """Build a virtual machine image of FILE and print the script that boots it in QEMU."""
     import os
 
-    from builders.vm import write_script
+    from builders.vm import SSH_HOST_PORT, ssh_hint, write_script
 
     def boot(plan, image: Path) -> None:
         fmt = "qcow2" if plan.format == "compressed-qcow2" else "raw"
         script = write_script(image, plan.system, image.with_name(image.name + "-run-vm.sh"), fmt=fmt,
-                              uefi=plan.os.bootloader.name.startswith("grub-efi"))
+                              uefi=plan.os.bootloader.name.startswith("grub-efi"), os_plan=plan.os)
         if run:
             os.execv(str(script), [str(script)])
         typer.echo(str(script))
+        hint = ssh_hint(plan.os, int(os.environ.get("PYGUIX_VM_SSH_PORT", SSH_HOST_PORT)))
+        if hint:
+            typer.echo(f"# once it has booted: {hint}", err=True)
 
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, None, False,
               False, False, None, quiet, debug, None, None, substitutes, False, then=boot,

@@ -16,13 +16,14 @@ from pathlib import Path
 
 
 class Console:
-    def __init__(self, argv: list[str], log: Path | None = None):
+    def __init__(self, argv: list[str], log: Path | None = None, env: dict[str, str] | None = None):
         self.argv = argv
         self.log = log
         self.buffer = ""
         self.start = time.monotonic()
         self._lock = threading.Lock()
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     env=env)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self._pos = 0

@@ -436,7 +436,7 @@ def test_pine64_layout_boots_in_qemu_virt(tmp_path):
     if not QEMU_U_BOOT.is_file():
         pytest.skip("Debian's QEMU U-Boot is not installed (apt-get install u-boot-qemu)")
     image = tmp_path / "pine-qemu.img"
-    res = pyguix("system", "image", "--quiet", "-t", "pine64-raw", "--image-size", SIZE, "-o", str(image),
+    res = pyguix("system", "image", "--quiet", "-t", "pine64-raw", "--image-size", "1GiB", "-o", str(image),
                  "samples/my-pine-os-qemu.scm")
     assert res.returncode == 0, res.stderr
     assert read_at(image, 8196, 8) == b"eGON.BT0" and read_at(image, 40960, 4) == FIT
@@ -446,12 +446,14 @@ def test_pine64_layout_boots_in_qemu_virt(tmp_path):
     with Console(argv, log=tmp_path / "console.log") as console:
         console.expect(r"/boot/extlinux/extlinux\.conf", 120)      # U-Boot's distro boot found it
         console.expect(r"Starting kernel", 120)
-        _, seconds = console.expect(r"[\r\n]vignemale login: ", 240)
+        _, seconds = console.expect(r"[\r\n]vignemale login: ", 600)
         console.send("root\n")
-        console.expect(r"# ", 30)
+        console.expect(r"# ", 60)
         cmdline = console.run("cat /proc/cmdline")
         mounts = console.run("grep ' / ' /proc/mounts | grep -v rootfs")
-        console.send("poweroff -f\n")
+        init = console.run("cat /proc/1/comm; uname -m")
+        console.send("halt\n")
+    assert init.split() == ["shepherd", "aarch64"]   # the declared system: the Shepherd is PID 1
     assert "console=ttyAMA0" in cmdline
     device, mount_point, fstype = mounts.split()[:3]
     assert (device, mount_point, fstype) == ("/dev/vda1", "/", "ext4")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,14 +110,33 @@ def test_same_config_twice_gives_identical_images(tmp_path):
 
 
 def test_vm_script_boots(tmp_path):
+    """`pyguix system vm` prints its script and the way in: with an SSH server in the system,
+    the script forwards a host port to it and says the ssh command (the sample's sshd answers)."""
     need("qemu-system-x86_64", "qemu-system-x86")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CACHE_HOME=str(tmp_path / "cache"),
                PYGUIX_SUBSTITUTE_CACHE=os.environ.get("PYGUIX_SUBSTITUTE_CACHE",
-                                                      str(Path.home() / ".cache" / "pyguix")))
+                                                      str(Path.home() / ".cache" / "pyguix")),
+               PYGUIX_VM_SSH_PORT=str(port))
     r = subprocess.run([sys.executable, "-m", "builders.cli", "system", "vm", "--quiet", "samples/server.scm"],
                        capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
+    assert f"ssh -p {port} alice@localhost" in r.stderr
     script = Path(r.stdout.strip())
     assert script.name.endswith("-run-vm.sh") and os.access(script, os.X_OK)
-    with Console([str(script)]) as console:
+    assert "hostfwd=tcp:127.0.0.1:" in script.read_text() and "-:2222" in script.read_text()
+    with Console([str(script)], env=env) as console:
         console.expect(r"[\r\n]komputilo login: ", 180)
+        banner = b""
+        for _ in range(60):  # sshd may come up a little after the prompt
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
+                    banner = c.recv(64)
+                if banner.startswith(b"SSH-2.0-"):
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        assert banner.startswith(b"SSH-2.0-OpenSSH"), banner

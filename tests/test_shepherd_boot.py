@@ -119,8 +119,10 @@ def test_server_runs_the_declared_system(tmp_path):
 
         # From the host: the listed key logs alice in, and a declared package runs.
         wait_for_ssh(key, port, time.monotonic() + 120)
-        r = ssh(key, port, "alice", "screen -v; id -un")
-        assert r.returncode == 0 and "Screen version" in r.stdout and "alice" in r.stdout, r.stderr
+        r = ssh(key, port, "alice", "screen -v; id -un; stat -c %U ~")
+        assert r.returncode == 0 and "Screen version" in r.stdout, r.stderr
+        assert r.stdout.split()[-2:] == ["alice", "alice"], r.stdout  # her home is hers
+        assert "Permission denied" not in r.stderr, r.stderr
         # Password login over SSH is refused: the server offers no password method.
         r = ssh(key, port, "alice", "true", "-o", "PubkeyAuthentication=no",
                 "-o", "PreferredAuthentications=password,keyboard-interactive")
@@ -144,3 +146,26 @@ def test_server_runs_the_declared_system(tmp_path):
         console.send("reboot\n")
         seconds = login(console, "root", None, timeout=300)
         assert console.run("cat /proc/1/comm").strip() == "shepherd"
+
+
+OVMF = Path("/usr/share/ovmf/OVMF.fd")
+
+
+def test_same_system_boots_as_efi_raw_under_ovmf(tmp_path):
+    """The server's OS as efi-raw (GPT, an ESP with GRUB for UEFI) under OVMF: the Shepherd is PID 1
+    and the listed key logs alice in over SSH."""
+    need("qemu-system-x86_64", "qemu-system-x86")
+    if not OVMF.exists():
+        pytest.skip("OVMF not installed (apt-get install ovmf)")
+    config, key = sample_with_key(tmp_path)
+    image = build(tmp_path, config, "efi-raw")
+    port = free_port()
+    argv = [a if a != f"file={image},format=qcow2,if=virtio" else f"file={image},format=raw,if=virtio"
+            for a in qemu(image, port)] + ["-bios", str(OVMF)]
+    with Console(argv, log=tmp_path / "console.log") as console:
+        seconds = login(console, "root", None, timeout=300)
+        print(f"efi-raw: login prompt after {seconds:.1f} s")
+        assert console.run("cat /proc/1/comm; test -d /sys/firmware/efi && echo uefi").split() == ["shepherd", "uefi"]
+        wait_for_ssh(key, port, time.monotonic() + 120)
+        r = ssh(key, port, "alice", "cat /proc/1/comm")
+        assert r.stdout.strip() == "shepherd", r.stderr

@@ -216,11 +216,35 @@ def _alternatives(tree: Tree, packages: Sequence[SystemPackage]) -> None:
             tree.symlink(rel, f"/etc/alternatives/{name}")
 
 
+HOMES = """;; Home directories: owned by their users, with the skeleton files (Guix's account activation).
+(for-each
+ (lambda (user)
+   (let* ((pw (false-if-exception (getpwnam user)))
+          (home (and pw (passwd:dir pw))))
+     (when (and home (file-exists? home) (zero? (stat:uid (stat home))))
+       (for-each (lambda (name)
+                   (let ((skel (string-append "/etc/skel/" name))
+                         (mine (string-append home "/" name)))
+                     (when (and (file-exists? skel) (not (file-exists? mine)))
+                       (copy-file skel mine)
+                       (chown mine (passwd:uid pw) (passwd:gid pw)))))
+                 '(".bashrc" ".profile" ".bash_logout"))
+       (chown home (passwd:uid pw) (passwd:gid pw)))))
+ (list {users}))
+"""
+
+
+def _homes(os_plan: OsPlan) -> str:
+    users = [u.name for u in (*os_plan.users, *os_plan.service_users)
+             if u.create_home and u.name != "root" and u.home.startswith("/home/")]
+    return HOMES.format(users=" ".join(guile_string(u) for u in users)) + "\n" if users else ""
+
+
 def _activation(os_plan: OsPlan) -> str:
     """The services' activation snippets, each run once at boot before any service starts."""
     if not os_plan.activation:
-        return ""
-    out = [";; Activation: what the services prepare at every boot (Guix's activation-service-type)."]
+        return _homes(os_plan)
+    out = [_homes(os_plan) + ";; Activation: what the services prepare at every boot (Guix's activation-service-type)."]
     for a in os_plan.activation:
         label = guile_string(a.service or "activation")
         out.append(f"(catch #t\n  (lambda ()\n    {a.code})\n  (lambda args\n"
