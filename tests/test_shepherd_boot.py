@@ -16,6 +16,7 @@ the issue asks of the running system:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -80,6 +81,20 @@ def wait_for_ssh(key: Path, port: int, deadline: float) -> subprocess.CompletedP
     raise AssertionError(f"no SSH login before the deadline: {last.stderr if last else ''}")
 
 
+def host_keys_in(image: Path, tmp_path: Path) -> list[str]:
+    """The ssh_host_* files in the image's /etc/ssh (read with debugfs from the root partition)."""
+    raw = tmp_path / "check.raw"
+    subprocess.run(["qemu-img", "convert", "-O", "raw", str(image), str(raw)], check=True)
+    table = json.loads(subprocess.run(["sfdisk", "--json", str(raw)], capture_output=True, text=True,
+                                      check=True).stdout)["partitiontable"]
+    root = max(table["partitions"], key=lambda p: p["size"])
+    listing = subprocess.run(["debugfs", "-R", "ls /etc/ssh", f"{raw}?offset={root['start'] * 512}"],
+                             capture_output=True, text=True, check=True).stdout
+    raw.unlink()
+    assert "sshd_config" in listing or "moduli" in listing, listing  # we did read /etc/ssh
+    return re.findall(r"ssh_host_\S+", listing)
+
+
 def qemu(image: Path, port: int) -> list[str]:
     return ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
             "-monitor", "none", "-serial", "stdio", "-snapshot",
@@ -102,6 +117,7 @@ def test_server_runs_the_declared_system(tmp_path):
     need("ssh", "openssh-client")
     config, key = sample_with_key(tmp_path)
     image = build(tmp_path, config)
+    assert not host_keys_in(image, tmp_path), "SSH host keys must be made at first boot, not baked in"
     port = free_port()
     with Console(qemu(image, port), log=tmp_path / "console.log") as console:
         seconds = login(console, "root", None)

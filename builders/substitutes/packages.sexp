@@ -285,3 +285,85 @@
 (openssh (any "openssh-server" "openssh-client"))
 (openssh-sans-x (any "openssh-server" "openssh-client"))
 (dosfstools (any "dosfstools") (busybox "mkdosfs"))
+
+;;; ------------------------------------------------------------------------
+;;; Names from other people's configurations (corpus b, scripts/package_coverage.py)
+;;; and other common names that neither the same name nor a rule of
+;;; builders/substitutes/naming.py finds.  Each checked against the package
+;;; lists of Debian 13 and Debian 12 (amd64), and against Guix 1.5's
+;;; definition of the package, on 2026-12-08.  A library is realized with its
+;;; headers (Guix's library packages carry them; the Debian -dev package
+;;; depends on the shared library).
+
+(python (any "python3") (note "Guix's python is Python 3; its commands are python3 and pip3"))
+(python-wrapper (any "python3" "python-is-python3") (note "python3 with /usr/bin/python linked to it"))
+(go (any "golang-go"))
+(node (any "nodejs"))
+(rust (any "rustc" "cargo") (note "Guix's rust has cargo as its cargo output"))
+(openjdk
+ (any "default-jre")
+ (note "Guix 1.5's openjdk is 25 and its out output the JRE (openjdk:jdk is the JDK)")
+ (note "Debian's default JRE is 21 in Debian 13, 17 in Debian 12"))
+(docker (any "docker.io") (note "Guix's docker is the engine (dockerd); docker-cli is the client in both"))
+(libvirt (any "libvirt-daemon" "libvirt-clients") (note "libvirtd and virsh; the libvirt-service-type runs the daemon"))
+(bind (any "bind9" "bind9-dnsutils") (note "Guix's isc-bind: named, and dig, nslookup, ... in its utils output"))
+(wpa-supplicant (any "wpasupplicant"))
+(udisks (any "udisks2"))
+(avahi (any "avahi-daemon" "avahi-utils"))
+(xorg-server (any "xserver-xorg-core"))
+
+;; Libraries (with their headers).
+(zlib (any "zlib1g-dev"))
+(sqlite (any "sqlite3" "libsqlite3-dev") (note "the sqlite3 command, the library and its headers"))
+(libgcrypt
+ (any "libgcrypt20-dev")
+ (note "Debian 13 moved dumpsexp, hmac256 and mpicalc to libgcrypt-bin"))
+(libxcrypt (any "libcrypt-dev") (note "Debian's libcrypt1 and libcrypt-dev are built from libxcrypt"))
+(libtirpc-hurd (any "libtirpc-dev") (note "Guix's libtirpc with its patches for the GNU Hurd"))
+(spice (any "libspice-server-dev") (note "Guix's spice is the SPICE server library"))
+(spice-protocol (any "libspice-protocol-dev"))
+(mig
+ (x86_64-linux "mig-for-host")
+ (note "MIG generating interfaces for the amd64 GNU Hurd (x86_64-gnu-mig), as Guix's mig built on x86_64"))
+(guile-lib (any "guile-library"))
+
+;; Commands that Debian ships in a package of several.
+(dmenu (any "suckless-tools"))
+(slock (any "suckless-tools"))
+(st (any "stterm"))
+(xprop (any "x11-utils"))
+(xwininfo (any "x11-utils"))
+(xdpyinfo (any "x11-utils"))
+(xev (any "x11-utils"))
+(xkill (any "x11-utils"))
+(xlsclients (any "x11-utils"))
+(xrandr (any "x11-xserver-utils"))
+(xset (any "x11-xserver-utils"))
+(xsetroot (any "x11-xserver-utils"))
+(xmodmap (any "x11-xserver-utils"))
+(xrdb (any "x11-xserver-utils"))
+(xhost (any "x11-xserver-utils"))
+(turbostat
+ (x86_64-linux "linux-cpupower")
+ (note "Debian's linux-cpupower carries turbostat (x86 only, as Guix's turbostat)"))
+(netcat
+ (any "netcat-traditional")
+ (note "GNU Netcat is not packaged in Debian; netcat-traditional is the nc it reimplements"))
+
+;; Fonts (the rules font-X -> fonts-X, font-FOUNDRY-X -> fonts-X, font-X -> ttf-X miss these).
+(font-ghostscript (any "fonts-urw-base35") (note "URW's 35 PostScript fonts (Guix: gs-fonts 8.11, Type 1)"))
+(font-google-noto
+ (any "fonts-noto-core" "fonts-noto-extra" "fonts-noto-ui-core" "fonts-noto-ui-extra" "fonts-noto-mono")
+ (note "every Noto family but CJK and emoji, as Guix's; Debian's fonts-noto only recommends the others"))
+(font-google-noto-emoji (any "fonts-noto-color-emoji"))
+(font-awesome (any "fonts-font-awesome"))
+(font-gnu-freefont (any "fonts-freefont-ttf"))
+
+;; Not in Debian (neither 12 nor 13).
+(zig (unavailable "Zig is not packaged in Debian"))
+(disarchive (unavailable "Disarchive (Guix's archive disassembler) is not packaged in Debian"))
+(guile-bzip2 (unavailable "guile-bzip2 is not packaged in Debian"))
+(guile-lzma (unavailable "guile-lzma is not packaged in Debian"))
+(emacs-guix (unavailable "Emacs-Guix (Emacs interface to Guix) is not packaged in Debian"))
+(emacs-desktop-environment (unavailable "desktop-environment.el is not packaged in Debian (no elpa-desktop-environment)"))
+(x-resize (unavailable "x-resize (display resizing for X under SPICE) is not packaged in Debian"))
