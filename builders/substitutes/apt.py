@@ -45,6 +45,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -203,6 +204,15 @@ _MACHINE_ARCHITECTURES = {
 }  # fmt: skip
 
 
+def _world_writable(folder: str) -> bool:
+    """Whether FOLDER is a sticky folder everyone may write in (as /tmp is)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_mode & 0o1777 == 0o1777
+
+
 def native_architecture() -> str:
     """The Debian architecture of this machine (from uname, not dpkg)."""
     import platform
@@ -328,11 +338,13 @@ class AptProvider(ProviderBase):
 
     def _env(self, arch: str) -> dict[str, str]:
         env = {name: os.environ[name] for name in PROXY_VARIABLES if name in os.environ}
-        # apt's signature checks (apt-key, gpgv) write temporary files in $TMPDIR.  The
-        # build's TMPDIR may be inside a directory that only the build sandbox's capability
-        # can traverse (/root/..., pytest's 0700 folders), which the programs apt starts do
-        # not keep: "InRelease is not signed".  The private state is always reachable.
-        env["TMPDIR"] = str(self.state_dir(arch) / "tmp")
+        # apt's signature checks (apt-key merges the Signed-By keyrings into a file in
+        # $TMPDIR for gpgv) run without the build sandbox's capability to traverse folders
+        # it does not own: a TMPDIR under /root or a pytest 0700 folder -- the private
+        # state's too, when the cache is there -- gives "NO_PUBKEY ... is not signed".  The
+        # system's temporary folder is reachable by everyone (apt-key makes its own 0700
+        # folder in it, owned by whoever runs it).
+        env["TMPDIR"] = "/tmp" if _world_writable("/tmp") else str(self.state_dir(arch) / "tmp")
         return env
 
     @contextlib.contextmanager
