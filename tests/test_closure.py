@@ -488,8 +488,10 @@ def test_debian_release_option_builds_and_boots(tmp_path):
     images = {}
     for release in ("bookworm", None):
         out = tmp_path / f"{release or 'default'}.img"
+        # Debian 12 has no GNU Shepherd: its images run the busybox stand-in (asked for; the
+        # declared system with bookworm is a clear error, tested below)
         res = pyguix("system", "image", "--quiet", "-t", "mbr-raw", "-o", str(out), "samples/server.scm",
-                     *(["--debian-release", release] if release else []))
+                     *(["--debian-release", release, "--init", "busybox"] if release else []))
         if res.returncode and "could not be reached" in res.stderr:
             pytest.skip("the Debian archive is unreachable")
         assert res.returncode == 0, res.stderr
@@ -505,3 +507,15 @@ def test_debian_release_option_builds_and_boots(tmp_path):
         console.expect(r"# ", 30)
         assert console.run("uname -r").strip().startswith("6.1.")
         console.send("poweroff -f\n")
+
+
+@pytest.mark.slow
+def test_the_declared_system_with_debian_12_says_it_needs_debian_13(tmp_path):
+    from tests.helpers import assert_clean_error, pyguix
+
+    res = pyguix("system", "image", "--quiet", "-t", "mbr-raw", "-o", str(tmp_path / "x.img"),
+                 "--debian-release", "bookworm", "samples/server.scm")
+    if res.returncode and "could not be reached" in res.stderr:
+        pytest.skip("the Debian archive is unreachable")
+    assert_clean_error(res, "no GNU Shepherd", "Debian 12 does not", "--init busybox")
+    assert not (tmp_path / "x.img").exists()

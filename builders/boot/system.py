@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from builders.errors import BuildError
 from builders.plan import OsPlan
 from builders.substitutes import naming
 from builders.substitutes.closure import PackageIndex, closure, fetch_closure, package_index
@@ -77,7 +78,12 @@ def debian_names(os_plan: OsPlan, system: str, index: PackageIndex) -> tuple[dic
 def system_packages(os_plan: OsPlan, provider, system: str, arch: str,
                     extra: Iterable[str] = ()) -> SystemPackages:
     """Every Debian package of the system, each extracted on its own, in name order."""
-    wanted, warnings = debian_names(os_plan, system, package_index(provider, arch))
+    index = package_index(provider, arch)
+    if "shepherd" not in index:
+        raise BuildError(f"the Debian release's package lists have no GNU Shepherd for {arch}: the declared "
+                         "system runs it as PID 1 (Debian 13 and later package it; Debian 12 does not)",
+                         "use the default --debian-release trixie, or build the busybox stand-in with --init busybox")
+    wanted, warnings = debian_names(os_plan, system, index)
     roots = list(dict.fromkeys([*BASE, *extra, *wanted]))
     result = closure(roots, arch, provider=provider, base=True)
     debs = fetch_closure(provider, result)

@@ -81,10 +81,12 @@ PROVIDERS: dict[str, str] = {
     "systemd-sysusers": "systemd-standalone-sysusers",
     "systemd-tmpfiles": "systemd-standalone-tmpfiles",
     "mail-transport-agent": "exim4-daemon-light",
-    "default-dbus-session-bus": "dbus-user-session",
-    "dbus-session-bus": "dbus-user-session",
-    "default-logind": "libpam-systemd",
-    "logind": "libpam-systemd",
+    # Guix System has no systemd: its session bus is dbus-launch's and its logind elogind
+    # (dbus-user-session and libpam-systemd would pull systemd in, which conflicts with elogind).
+    "default-dbus-session-bus": "dbus-x11",
+    "dbus-session-bus": "dbus-x11",
+    "default-logind": "libpam-elogind",
+    "logind": "libpam-elogind",
 }
 
 PRIORITY_RANK = {"required": 0, "important": 1, "standard": 2, "optional": 3, "extra": 4}
