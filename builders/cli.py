@@ -230,7 +230,8 @@ def _image_command(
     debian_release: DebianRelease = typer.Option(
         DebianRelease.trixie, "--debian-release", help="The Debian release packages come from."),
     init: Init = typer.Option(
-        Init.shepherd, "--init", help="shepherd: the declared system (default); busybox: a small stand-in."),
+        Init.shepherd, "--init", envvar="PYGUIX_INIT",
+        help="shepherd: the declared system (default); busybox: a small stand-in."),
 ) -> None:
     """Build an image of the operating system (or image) FILE declares."""
     run_image(file, expression, image_type, [Path(p) for p in load_path], image_size, label, volatile,

@@ -32,3 +32,13 @@ def canaries(tmp_path: Path) -> Canaries:
     c = Canaries(root, {})
     c.snapshot = c.take()
     return c
+
+
+@pytest.fixture(scope="module")
+def busybox_system():
+    """Builds of this test make the small busybox stand-in (PYGUIX_INIT, the default of --init):
+    for tests of layouts, outputs and options, where the running system is beside the point
+    and a 64 MiB image is enough.  The declared system has tests of its own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYGUIX_INIT", "busybox")
+        yield

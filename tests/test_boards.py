@@ -25,7 +25,7 @@ from qemu_console import Console, need  # noqa: E402
 
 from tests.helpers import REPO, pyguix, tool
 
-pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busybox_system")]  # 96 MiB images (or QEMU boots)
 
 SIZE = "96MiB"
 MiB = 1 << 20
@@ -436,8 +436,8 @@ def test_pine64_layout_boots_in_qemu_virt(tmp_path):
     if not QEMU_U_BOOT.is_file():
         pytest.skip("Debian's QEMU U-Boot is not installed (apt-get install u-boot-qemu)")
     image = tmp_path / "pine-qemu.img"
-    res = pyguix("system", "image", "--quiet", "-t", "pine64-raw", "--image-size", "1GiB", "-o", str(image),
-                 "samples/my-pine-os-qemu.scm")
+    res = pyguix("system", "image", "--quiet", "-t", "pine64-raw", "--image-size", "1GiB", "--init", "shepherd",
+                 "-o", str(image), "samples/my-pine-os-qemu.scm")
     assert res.returncode == 0, res.stderr
     assert read_at(image, 8196, 8) == b"eGON.BT0" and read_at(image, 40960, 4) == FIT
     argv = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a53", "-m", "1024", "-nographic",

@@ -21,7 +21,7 @@ import pytest
 
 from tests.helpers import REPO, check, pyguix
 
-pytestmark = pytest.mark.slow   # builds images (or boots them in QEMU)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busybox_system")]  # 64 MiB images (or QEMU boots)
 
 SIZE = "64MiB"
 SECTOR = 512

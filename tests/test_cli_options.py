@@ -13,6 +13,8 @@ import pytest
 
 from tests.helpers import assert_clean_error, pyguix
 
+pytestmark = pytest.mark.usefixtures("busybox_system")  # 64 MiB images: the busybox stand-in
+
 IMAGE_WITH_SIZE = """(use-modules (gnu) (gnu image) (gnu system image))
 (image
  (inherit mbr-disk-image)

@@ -25,6 +25,8 @@ import pytest
 from builders.disk.placement import GPT_HEAD, GPT_TAIL, GRUB_CORE_AREA, LayoutError, Placement, align_up, place_regions
 from builders.plan import BootloaderPlan, ImagePlan, Origin, OsPlan, PartitionPlan, RawWrite
 
+pytestmark = pytest.mark.usefixtures("busybox_system")  # 64 MiB images: the busybox stand-in
+
 REPO = Path(__file__).resolve().parent.parent
 MiB = 1 << 20
 CACHE = {"PYGUIX_SUBSTITUTE_CACHE": os.environ.get("PYGUIX_SUBSTITUTE_CACHE", "/var/cache/pyguix-ci")}

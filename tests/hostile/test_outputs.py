@@ -24,7 +24,7 @@ from tests.helpers import REPO, assert_clean_error, assert_located, run_pyguix
 SERVER = REPO / "samples" / "server.scm"
 SIZE = "64MiB"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busybox_system")]  # 64 MiB images
 
 
 BARE_OS = """(define bare-os
