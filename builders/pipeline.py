@@ -25,6 +25,7 @@ whatever happens.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import fcntl
 import hashlib
@@ -56,7 +57,9 @@ from builders.run import ToolFailed
 from builders.sandbox import install_result, run_unprivileged
 from builders.substitutes import default_provider
 from builders.substitutes.provider import cache_root
+from builders.system.container import containerized
 from builders.system.rootfs import populate_root
+from builders.system.shepherd_system import SYSTEM
 from builders.tree import Tree
 from builders.validate import check_epoch
 
@@ -464,12 +467,32 @@ def root_shell(plan: ImagePlan) -> str:
     return root.shell if root is not None and root.shell else "/run/current-system/profile/bin/bash"
 
 
-def stage_tree(ctx: BuildContext, root_device: str | None = None, root_type: str | None = None) -> Path:
-    """The root tree an archive or ISO holds."""
+def stage_tree(ctx: BuildContext, root_device: str | None = None, root_type: str | None = None, *,
+               container: str | None = None, warnings: list[str] | None = None) -> Path:
+    """The root tree an archive or ISO holds.
+
+    CONTAINER ("own-network": docker and tarball; "shared-network": WSL, whose
+    network the host sets up): with the declared system (--init shepherd, not
+    the Hurd), the tree holds the system itself as the disk images do — Debian's
+    packages, the accounts, the Shepherd and the boot program — without a
+    kernel, and without the services a container cannot run (Guix's
+    containerized-operating-system: builders/system/container.py).  What
+    cannot be realized is appended to WARNINGS (--strict: an error)."""
     plan = ctx.plan
     if plan.os is None:
         raise BuildError(f"the image has no operating system to put into the {plan.format} image")
-    tree = populate_root(plan.os, ctx.work / "root", root_device=root_device, root_type=root_type)
+    system = container is not None and declared_system(ctx)
+    os_plan = containerized(plan.os, shared_network=container == "shared-network") if system else plan.os
+    tree = populate_root(os_plan, ctx.work / "root", root_device=root_device, root_type=root_type,
+                         usr_merged=system)
+    if system:
+        ctx.say(f"installing the declared system for a container ({plan.system})")
+        found = bootable.install_declared_system(dataclasses.replace(plan, os=os_plan), ctx.provider,
+                                                 plan.system, tree)
+        if ctx.options.strict and found:
+            raise BuildError("--strict: " + "; ".join(found))
+        if warnings is not None:
+            warnings += found
     if ctx.extra_content is not None:
         add_extra_content(tree, ctx.extra_content)
     return tree
@@ -499,31 +522,41 @@ def write_iso9660(ctx: BuildContext) -> None:
 
 
 def write_docker(ctx: BuildContext) -> None:
-    tree = stage_tree(ctx)
+    """Guix's docker image: the containerized system; its entrypoint, the boot program, runs the Shepherd."""
+    warnings: list[str] = []
+    tree = stage_tree(ctx, container="own-network", warnings=warnings)
     system = ctx.plan.system
     ctx.say(f"writing docker archive ({system})")
     try:
         docker.make_docker_archive(
             tree, ctx.result, system=system,
-            entrypoint=["/var/guix/profiles/system/boot"],
-            environment=[("GUIX_NEW_SYSTEM", "/var/guix/profiles/system")],
+            entrypoint=[f"/{SYSTEM}/boot"],
+            environment=[("GUIX_NEW_SYSTEM", f"/{SYSTEM}")],
             created=ctx.epoch,
         )
     except ValueError as e:
         raise error_at(ctx.plan.origin, str(e)) from None
+    warn_all(warnings)
 
 
 def write_wsl2(ctx: BuildContext) -> None:
-    tree = stage_tree(ctx)
+    """Guix's wsl2 image: the tarball, with what WSL needs to start the system (tarball.py)."""
+    warnings: list[str] = []
+    tree = stage_tree(ctx, container="shared-network", warnings=warnings)
     ctx.say("writing WSL2 tarball")
     tarball.make_wsl2_tarball(tree, ctx.result, sh_target=root_shell(ctx.plan),
-                              mount_target="/run/current-system/profile/bin/mount", epoch=ctx.epoch)
+                              mount_target="/run/current-system/profile/bin/mount", epoch=ctx.epoch,
+                              boot=f"/{SYSTEM}/boot" if declared_system(ctx) else None)
+    warn_all(warnings)
 
 
 def write_tarball(ctx: BuildContext) -> None:
-    tree = stage_tree(ctx)
+    """The system's tree (as docker's: the containerized system), as a tarball."""
+    warnings: list[str] = []
+    tree = stage_tree(ctx, container="own-network", warnings=warnings)
     ctx.say("writing tarball")
     tarball.make_tarball(tree, ctx.result, epoch=ctx.epoch)
+    warn_all(warnings)
 
 
 def write_raw_disk(ctx: BuildContext) -> None:

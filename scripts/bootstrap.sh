@@ -17,6 +17,7 @@ APT_PACKAGES=(
   zstd cpio
   qemu-system-x86 ovmf    # boot tests: SeaBIOS and UEFI firmware
   qemu-system-arm u-boot-qemu  # board boot test: QEMU virt with Debian's qemu_arm64 U-Boot
+  skopeo umoci            # container test: load and unpack the docker archive (tests/test_container_system.py)
 )
 
 missing=()

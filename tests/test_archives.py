@@ -193,3 +193,29 @@ def test_docker_reproducible(tmp_path: Path) -> None:
     for tree_dir, out in zip(two_trees(tmp_path), outs, strict=True):
         make_docker_archive(tree_dir, out, system="x86_64-linux", entrypoint=["/boot"])
     assert sha256(outs[0]) == sha256(outs[1])
+
+
+def test_wsl2_on_a_usr_merged_system(tmp_path: Path) -> None:
+    """The declared system: /bin is a link into /usr, where Debian's sh and mount are; they
+    stay (no member is written through the /bin link), a missing one is added beside them,
+    and /etc/wsl.conf starts the boot program (a wsl.conf of the configuration's own wins)."""
+    tree = tmp_path / "tree"
+    (tree / "usr" / "bin").mkdir(parents=True)
+    (tree / "etc").mkdir()
+    os.symlink("usr/bin", tree / "bin")
+    (tree / "usr" / "bin" / "dash").write_bytes(b"\x7fELF")
+    os.symlink("dash", tree / "usr" / "bin" / "sh")
+    out = tmp_path / "wsl.tar.gz"
+    make_wsl2_tarball(tree, out, sh_target="/bin/bash", mount_target="/run/current-system/profile/bin/mount",
+                      boot="/var/guix/profiles/system/boot")
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+        assert tar.getmember("./bin").linkname == "usr/bin" and not any(n.startswith("./bin/") for n in names)
+        assert tar.getmember("./usr/bin/sh").linkname == "dash"
+        assert tar.getmember("./usr/bin/mount").linkname == "/run/current-system/profile/bin/mount"
+        conf = tar.extractfile("./etc/wsl.conf").read().decode()  # type: ignore[union-attr]
+    assert "[boot]\ncommand = /var/guix/profiles/system/boot &\n" in conf
+    (tree / "etc" / "wsl.conf").write_text("[user]\ndefault = alice\n")
+    make_wsl2_tarball(tree, out, sh_target="/bin/bash", mount_target="/x", boot="/var/guix/profiles/system/boot")
+    with tarfile.open(out) as tar:
+        assert tar.extractfile("./etc/wsl.conf").read() == b"[user]\ndefault = alice\n"  # type: ignore[union-attr]

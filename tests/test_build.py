@@ -604,6 +604,7 @@ def test_config_scm_reads_back_as_the_same_system(typed_images, tmp_path):
     assert printed.splitlines()[3] == "(use-modules (gnu))"
     copy = tmp_path / "config.scm"
     copy.write_text(printed)
+    (tmp_path / "alice.pub").write_text((REPO / "samples" / "alice.pub").read_text())  # its local-file
     assert _plan_without_locations(copy) == _plan_without_locations(REPO / "samples" / "server.scm")
 
 

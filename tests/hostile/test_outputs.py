@@ -83,6 +83,7 @@ def test_special_file_at_output_is_refused(tmp_path):
 def test_output_over_the_configuration_is_refused(tmp_path):
     config = tmp_path / "my-os.scm"
     config.write_text(SERVER.read_text())
+    (tmp_path / "alice.pub").write_text((SERVER.parent / "alice.pub").read_text())  # its local-file
     before = config.read_bytes()
     out = run_pyguix("system", "image", "-t", "qcow2", "-o", str(config), str(config), cwd=tmp_path)
     assert_clean_error(out, "is the configuration file")
