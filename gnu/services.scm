@@ -205,6 +205,11 @@
                       (equal? (stat:ino (stat file)) (stat:ino (stat target)))
                       (equal? (stat:dev (stat file)) (stat:dev (stat target))))
            (false-if-exception (delete-file file))
+           ;; Make the folders it lives in, as Guix's mkdir-p does.
+           (let make-parents ((dir (dirname file)))
+             (unless (file-exists? dir)
+               (make-parents (dirname dir))
+               (mkdir dir)))
            (symlink target file))))
      '#$files))
 

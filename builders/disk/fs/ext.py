@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import uuid as uuidlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -260,6 +261,11 @@ def fixup_commands(tree: Path, epoch: int) -> list[str]:
     for image_path, st in walk_tree(tree):
         target = quote_debugfs(image_path)
         commands.append(f"sif {target} ctime @{epoch}")
+        if stat.S_ISLNK(st.st_mode):
+            # Resolving a path through a link updates the link's atime (relatime: an atime
+            # older than a day), and the build resolves some (the loader's /lib64 link) after
+            # touch_tree: mke2fs would copy that moment into the image.
+            commands.append(f"sif {target} atime @{epoch}")
         if st.st_uid != 0:
             commands.append(f"sif {target} uid 0")
         if st.st_gid != 0:
