@@ -1,5 +1,6 @@
 ;; An image record of our own: a GPT disk with an ESP, a 1 GiB root and a
-;; data partition, with a UEFI GRUB.
+;; data partition, with a UEFI GRUB.  (A partition without an initializer gets
+;; the system too, as in Guix: the data partition is sized for it.)
 ;;   pyguix system image samples/my-image.scm
 (use-modules (gnu) (gnu image) (gnu system image))
 
@@ -26,4 +27,4 @@
         (partition
          (label "data")
          (file-system "ext4")
-         (size (* 256 1024 1024))))))
+         (size (* 512 1024 1024))))))

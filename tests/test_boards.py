@@ -449,9 +449,9 @@ def test_pine64_layout_boots_in_qemu_virt(tmp_path):
         _, seconds = console.expect(r"[\r\n]vignemale login: ", 600)
         console.send("root\n")
         console.expect(r"# ", 60)
-        cmdline = console.run("cat /proc/cmdline")
-        mounts = console.run("grep ' / ' /proc/mounts | grep -v rootfs")
-        init = console.run("cat /proc/1/comm; uname -m")
+        cmdline = console.run("cat /proc/cmdline", timeout=180)     # Guile and the services, emulated: slow
+        mounts = console.run("grep ' / ' /proc/mounts | grep -v rootfs", timeout=120)
+        init = console.run("cat /proc/1/comm; uname -m", timeout=120)
         console.send("halt\n")
     assert init.split() == ["shepherd", "aarch64"]   # the declared system: the Shepherd is PID 1
     assert "console=ttyAMA0" in cmdline

@@ -38,7 +38,7 @@ def build(tmp_path: Path, image_type: str, sample: str, name: str) -> Path:
 
 
 def qemu(image: Path, fmt: str, uefi: bool = False) -> list[str]:
-    argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-display", "none", "-monitor", "none",
+    argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-display", "none", "-monitor", "none",
             "-serial", "stdio", "-no-reboot", "-snapshot", "-drive", f"file={image},format={fmt},if=virtio"]
     if uefi:
         argv += ["-bios", str(OVMF)]
@@ -46,7 +46,7 @@ def qemu(image: Path, fmt: str, uefi: bool = False) -> list[str]:
 
 
 def login_and_check(console: Console, host: str, root_device: str) -> dict[str, str]:
-    _, seconds = console.expect(rf"[\r\n]{host} login: ", 180)
+    _, seconds = console.expect(rf"[\r\n]{host} login: ", 300)
     console.send("root\n")
     console.expect(r"# ", 30)
     facts = {
@@ -97,7 +97,7 @@ def test_alice_logs_in_without_password(tmp_path):
         pytest.skip("OVMF not installed (apt-get install ovmf)")
     image = build(tmp_path, "efi-raw", "uefi-os.scm", "efi.img")
     with Console(qemu(image, "raw", uefi=True)) as console:
-        console.expect(r"[\r\n]efi-box login: ", 180)
+        console.expect(r"[\r\n]efi-box login: ", 300)
         console.send("alice\n")
         console.expect(r"\$ ", 30)
         assert console.run("id -un").strip() == "alice"
@@ -128,7 +128,7 @@ def test_vm_script_boots(tmp_path):
     assert script.name.endswith("-run-vm.sh") and os.access(script, os.X_OK)
     assert "hostfwd=tcp:127.0.0.1:" in script.read_text() and "-:2222" in script.read_text()
     with Console([str(script)], env=env) as console:
-        console.expect(r"[\r\n]komputilo login: ", 180)
+        console.expect(r"[\r\n]komputilo login: ", 300)
         banner = b""
         for _ in range(60):  # sshd may come up a little after the prompt
             try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from builders.context import BuildOptions
 from tests.helpers import REPO, check, pyguix
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busybox_system")]  # 64 MiB images (or QEMU boots)
@@ -201,9 +202,11 @@ def test_qcow2_equals_raw_build_of_the_same_plan(tmp_path, monkeypatch):
     plan = load_plan("server.scm", "qcow2")
     assert plan.format == "compressed-qcow2"
     seed = pipeline.plan_seed(plan)
-    qcow = pipeline.build_image(plan, output=tmp_path / "a.qcow2", quiet=True)
+    options = BuildOptions(init="busybox")                            # the 64 MiB image of load_plan
+    qcow = pipeline.build_image(plan, output=tmp_path / "a.qcow2", quiet=True, options=options)
     monkeypatch.setattr(pipeline, "plan_seed", lambda _plan: seed)     # same identifiers as the qcow2 build
-    raw = pipeline.build_image(dataclasses.replace(plan, format="disk-image"), output=tmp_path / "a.img", quiet=True)
+    raw = pipeline.build_image(dataclasses.replace(plan, format="disk-image"), output=tmp_path / "a.img", quiet=True,
+                               options=options)
     res = check("qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw, qcow)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "Images are identical" in res.stdout
@@ -747,7 +750,7 @@ def test_disk_full_leaves_nothing(tmp_path, monkeypatch, image_type, target):
     monkeypatch.setattr(target, fill_up)
     plan = load_plan("server.scm", image_type, 32 << 20)
     with pytest.raises(BuildError) as err:
-        build_image(plan, output=tmp_path / "image", quiet=True)
+        build_image(plan, output=tmp_path / "image", quiet=True, options=BuildOptions(init="busybox"))
     assert "no space left on " in str(err.value)
     assert list(tmp_path.iterdir()) == []
 
@@ -832,7 +835,7 @@ def test_reproducible_as_an_ordinary_user(tmp_path):
         code, deps, home = base / "code", base / "deps", base / "home"
         for part in ("builders", "schemeconf", "gnu", "samples"):
             shutil.copytree(REPO / part, code / part, ignore=shutil.ignore_patterns("__pycache__"))
-        args = ["system", "image", "-t", "efi-raw", "--image-size", SMALL, "--quiet"]
+        args = ["system", "image", "-t", "efi-raw", "--image-size", SMALL, "--quiet", "--init", "busybox"]
         probe = subprocess.run([sys.executable, "-c", PROBE, *args, "-o", str(base / "probe.img"),
                                 "samples/server.scm"], cwd=code, capture_output=True, text=True,
                                # in-process (no sandbox child), so that every module the build imports is seen

@@ -763,12 +763,21 @@ def package_index(provider, arch: str) -> PackageIndex:
     """The package index of PROVIDER's Debian release for ARCH (the lists apt verified), for
     looking names up; a provider without lists (a --substitutes directory) gives its own .debs."""
     apt = _apt_of(provider)
+    directories = _directories_of(provider)
     index = PackageIndex()
     if apt is not None:
-        with apt._locked(arch):
-            apt.ensure_lists(arch)
-            index = load_index(apt.state_dir(arch) / "lists")
-    for directory in _directories_of(provider):
+        try:
+            with apt._locked(arch):
+                apt.ensure_lists(arch)
+                index = load_index(apt.state_dir(arch) / "lists")
+        except SubstituteUnavailable:
+            if not directories:
+                raise
+    if directories:
+        merged = PackageIndex()   # never add to the shared, cached index
+        merged._stanzas = dict(index._stanzas)
+        index = merged
+    for directory in directories:
         for entry in directory.index:
             if entry.architecture in (arch, "all"):
                 index.add_record(entry.fields, rank=-1)  # the --substitutes directory comes first

@@ -21,6 +21,7 @@ from each package's postinst, highest priority first, no script run.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -73,18 +74,32 @@ def _copy_file(src_dir: int, dst_dir: int, name: str, mode: int) -> None:
     try:
         out = os.open(name, _NEW_FILE, 0o600, dir_fd=dst_dir)
         try:
-            size = os.fstat(src).st_size
-            copied = 0
-            while copied < size:
-                n = os.copy_file_range(src, out, size - copied)
-                if n == 0:
-                    break
-                copied += n
+            _copy_data(src, out, os.fstat(src).st_size)
             os.fchmod(out, stat.S_IMODE(mode))
         finally:
             os.close(out)
     finally:
         os.close(src)
+
+
+def _copy_data(src: int, out: int, size: int) -> None:
+    """SIZE bytes from SRC to OUT: copy_file_range, or plain reads and writes where it cannot
+    cross file systems (the cache on disk, the build's tree on a tmpfs) or the kernel lacks it."""
+    copied = 0
+    try:
+        while copied < size:
+            n = os.copy_file_range(src, out, size - copied)
+            if n == 0:
+                return
+            copied += n
+        return
+    except OSError as e:
+        if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+            raise
+    while chunk := os.read(src, 1 << 20):     # both offsets are where copy_file_range left them
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(out, view):]
 
 
 def _exists(parent: int, name: str) -> bool:

@@ -1,5 +1,5 @@
 ;; guix 1.5.0 (GUIX_ORACLE=1.5): run.sh samples/my-image.scm => exit 0
-;; stderr: /work/main/samples/my-image.scm:22:8: warning: 'esp-partition' is deprecated, use 'esp-partition/grub' instead
+;; stderr: /work/main/samples/my-image.scm:23:8: warning: 'esp-partition' is deprecated, use 'esp-partition/grub' instead
 (file "my-image.scm" evaluates-to image)
 (image-summary
  (image-type #f)
@@ -34,7 +34,7 @@
            (uuid #f)
            (initializer initialize-root-partition))
           (partition
-           (size 268435456)
+           (size 536870912)
            (offset 0)
            (label "data")
            (file-system "ext4")
@@ -74,7 +74,7 @@
             (uuid #f)
             (initializer initialize-root-partition))
            (partition
-            (size 268435456)
+            (size 536870912)
             (offset 0)
             (label "data")
             (file-system "ext4")
@@ -116,7 +116,7 @@
             (uuid (uuid "38af4c98-9a59-ef97-009b-584238af4c98" dce))
             (initializer initialize-root-partition))
            (partition
-            (size 268435456)
+            (size 536870912)
             (offset 0)
             (label "data")
             (file-system "ext4")
