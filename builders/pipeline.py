@@ -34,6 +34,7 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,6 +270,9 @@ def build_disk(ctx: BuildContext, raw_out: Path) -> None:
     assemble(ctx, disk, placed, images, raw_out)
     make_file_systems(ctx, disk, placed, in_place=True, disk_file=raw_out)
     install_boot_code(ctx, boot, raw_out)
+    # The staged trees are in the disk now: removing them (thousands of folders, seconds)
+    # goes on while the disk is converted.
+    remove_in_background([*disk.trees, disk.system_tree])
 
 
 def check_layout(ctx: BuildContext) -> Disk:
@@ -652,6 +656,22 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     return output
 
 
+_REMOVALS: list[threading.Thread] = []
+
+
+def remove_in_background(paths: list[Path]) -> None:
+    """Remove the folders PATHS (inside the work folder) in a thread of this process;
+    `_build_into` waits for it before the build ends, and removes the work folder anyway."""
+    def remove() -> None:
+        for path in dict.fromkeys(paths):
+            if path.is_dir() and not path.is_symlink():
+                _remove_tree(path)
+
+    thread = threading.Thread(target=remove, name="remove-staged-trees", daemon=True)
+    thread.start()
+    _REMOVALS.append(thread)
+
+
 def _build_into(ctx: BuildContext) -> None:
     """Write ctx.plan's image file at ctx.result, using ctx.work for everything
     else (in the build's own process: the substitute provider is made here)."""
@@ -659,6 +679,8 @@ def _build_into(ctx: BuildContext) -> None:
         provider = default_provider(ctx.options.substitutes, release=ctx.options.debian_release)
         WRITERS[ctx.plan.format](ctx.with_provider(provider))
     finally:
+        while _REMOVALS:
+            _REMOVALS.pop().join()
         _return_extra_content()
 
 
