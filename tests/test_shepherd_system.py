@@ -192,3 +192,16 @@ def test_system_layout(tmp_path):
     assert "\nsshd:x:" in passwd and "\nalice:x:1000:" in passwd
     assert any("locale (en_US.utf8" in w for w in warnings)
     assert (root / "home" / "alice").is_dir()
+
+
+def test_one_getty_per_serial_terminal():
+    from builders.system.shepherd_system import serial_console, without_duplicate_console_getty
+
+    console = ShepherdServicePlan(provision=("term-console",), start="(const #t)", service="agetty")
+    ama0 = ShepherdServicePlan(provision=("term-ttyAMA0",), start="(const #t)", service="agetty")
+    assert serial_console(["quiet", "console=tty0", "console=ttyAMA0,115200"]) == "ttyAMA0"
+    assert serial_console(["console=tty1"]) is None
+    both = _os(kernel_arguments=("console=ttyAMA0",), shepherd_services=(console, ama0))
+    assert without_duplicate_console_getty(both) == (ama0,)
+    other = _os(kernel_arguments=("console=ttyS0",), shepherd_services=(console, ama0))
+    assert without_duplicate_console_getty(other) == (console, ama0)

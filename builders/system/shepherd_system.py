@@ -252,6 +252,24 @@ def _activation(os_plan: OsPlan) -> str:
     return "\n".join(out) + "\n\n"
 
 
+def serial_console(kernel_arguments: Sequence[str]) -> str | None:
+    """The serial console the kernel arguments name (console=ttyS0,115200 -> ttyS0), if any."""
+    consoles = [a.split("=", 1)[1].split(",")[0] for a in kernel_arguments if a.startswith("console=")]
+    serial = [c for c in consoles if not (c.startswith("tty") and c[3:].isdigit())]
+    return serial[-1] if serial else None
+
+
+def without_duplicate_console_getty(os_plan: OsPlan) -> tuple[ShepherdServicePlan, ...]:
+    """The Shepherd services, without the serial-console getty (term-console, which finds its
+    terminal on the kernel command line at boot) when another getty already runs on that very
+    terminal: two gettys on one terminal take turns reading what is typed."""
+    services = os_plan.shepherd_services
+    console = serial_console(os_plan.kernel_arguments)
+    if console is None or not any(f"term-{console}" in s.provision for s in services):
+        return services
+    return tuple(s for s in services if "term-console" not in s.provision)
+
+
 def missing_files(tree: Tree, services: Sequence[ShepherdServicePlan]) -> list[str]:
     """Warnings for files the services' code references that the image does not have."""
     out = []
@@ -294,7 +312,7 @@ def install_shepherd_system(os_plan: OsPlan, root: Path, packages: Sequence[Syst
     declared = {*os_plan.packages, *os_plan.profile_packages}
     _profile(tree, packages, declared)
     _special_files(os_plan, tree)
-    services = os_plan.shepherd_services
+    services = without_duplicate_console_getty(os_plan)
     config = _activation(os_plan) + shepherd_config(services, modules=_modules(tree, services), source=source)
     tree.mkdir(SYSTEM, 0o755)
     tree.write_text(f"{SYSTEM}/shepherd.scm", config, 0o644)
