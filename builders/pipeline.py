@@ -487,8 +487,9 @@ def stage_tree(ctx: BuildContext, root_device: str | None = None, root_type: str
         raise BuildError(f"the image has no operating system to put into the {plan.format} image")
     system = container is not None and declared_system(ctx)
     os_plan = containerized(plan.os, shared_network=container == "shared-network") if system else plan.os
+    # The ISO's tree gets the declared system from builders/boot/live.py: usr-merged as well.
     tree = populate_root(os_plan, ctx.work / "root", root_device=root_device, root_type=root_type,
-                         usr_merged=system)
+                         usr_merged=declared_system(ctx))
     if system:
         ctx.say(f"installing the declared system for a container ({plan.system})")
         found = bootable.install_declared_system(dataclasses.replace(plan, os=os_plan), ctx.provider,

@@ -154,6 +154,17 @@ CONFIG_TABLE = {
                                  "root ALL=(ALL) ALL\n%wheel ALL=NOPASSWD: ALL\n"),
         "guest password": (lambda v: users(v)["guest"].get("password"), ""),
     }),
+    "container.scm": (OS, {                        # tests/test_container_system.py builds it
+        "host-name": (lambda v: v.get("host-name"), "kontenero"),
+        "services": (lambda v: svc_names(v)[:2], ["dhcpcd", "openssh"]),
+        "sshd port": (lambda v: svc_value(v, "openssh").get("port-number"), 2222),
+        "packages": (lambda v: pkg_names(v), ["screen"]),
+    }),
+    "services-vm.scm": (OS, {                      # tests/test_shepherd_boot.py boots it
+        "host-name": (lambda v: v.get("host-name"), "servo"),
+        "services": (lambda v: svc_names(v)[:5], ["static-networking", "nginx", "ntp", "special-file", "forwarding"]),
+        "timezone": (lambda v: v.get("timezone"), "Europe/Paris"),
+    }),
     "docker-image.scm": (OS, {
         "host-name": (lambda v: v.get("host-name"), "komputilo"),
         "services": (lambda v: svc_names(v), ["dhcpcd", "openssh"]),
