@@ -16,8 +16,8 @@
                          (device (file-system-label "my-root"))
                          (mount-point "/")
                          (type "ext4"))
-                       (file-system
-                         (device (uuid "1234-ABCD" 'fat))
+                       (file-system          ;the image's ESP, by the label Guix gives it
+                         (device (file-system-label "GNU-ESP"))
                          (mount-point "/boot/efi")
                          (type "vfat"))
                        %base-file-systems))

@@ -74,6 +74,12 @@ mountpoint -q /dev/pts || mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev
 mountpoint -q /dev/shm || mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
 mountpoint -q /run || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mkdir -p /run/lock /run/user
+# Debian's kernel package leaves modules.dep to depmod (its maintainer script):
+# made once, at the first boot, so that modprobe and udev find the modules.
+release=$(uname -r)
+if [ -d "/lib/modules/$release" ] && [ ! -e "/lib/modules/$release/modules.dep" ]; then
+  depmod -a "$release"
+fi
 {coldplug}ln -sfn /{system} /run/current-system
 exec {shepherd} --config /{system}/shepherd.scm
 """

@@ -61,7 +61,7 @@
     (check? #t)
     (create-mount-point? #f))
    (file-system
-    (device (uuid "1234-ABCD" fat))
+    (device (label "GNU-ESP"))
     (mount-point "/boot/efi")
     (type "vfat")
     (options #f)
