@@ -308,6 +308,11 @@ def install_shepherd_system(os_plan: OsPlan, root: Path, packages: Sequence[Syst
     for stale in ("etc/ssh/ssh_host_rsa_key", "etc/ssh/ssh_host_ecdsa_key", "etc/ssh/ssh_host_ed25519_key"):
         tree.remove(stale)
         tree.remove(stale + ".pub")
+    zone = f"usr/share/zoneinfo/{os_plan.timezone}"
+    if os_plan.timezone and tree.is_file(zone):         # the time zone (tzdata is in the base)
+        tree.symlink("etc/localtime", f"/{zone}")
+    elif os_plan.timezone not in ("UTC", "Etc/UTC"):
+        warnings.append(f"timezone ({os_plan.timezone}: not in the image's tzdata; UTC is used)")
     for rel, target in (("var/run", "/run"), ("var/lock", "/run/lock")):  # as Debian's base-files has them
         st = tree.lstat(rel)
         if st is None or not stat.S_ISLNK(st.st_mode):
