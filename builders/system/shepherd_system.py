@@ -75,7 +75,7 @@ mountpoint -q /dev/shm || mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/sh
 mountpoint -q /run || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mkdir -p /run/lock /run/user
 # Debian's kernel package leaves modules.dep to depmod (its maintainer script):
-# made once, at the first boot, so that modprobe and udev find the modules.
+# made once, at the first boot, so that modprobe finds the modules.
 release=$(uname -r)
 if [ -d "/lib/modules/$release" ] && [ ! -e "/lib/modules/$release/modules.dep" ]; then
   depmod -a "$release"
