@@ -604,32 +604,10 @@ def closure(names: Iterable[str], arch: str, *, provider=None, release: str | No
     if provider is None:
         provider = AptProvider(release=release)
     apt = _apt_of(provider)
-    directories = _directories_of(provider)
-    index = PackageIndex()
-    label = "directory"
-    if apt is not None:
-        try:
-            with apt._locked(arch):
-                apt.ensure_lists(arch)
-                index = load_index(apt.state_dir(arch) / "lists")
-            label = apt.state_key
-        except SubstituteUnavailable as exc:
-            if not directories:
-                raise
-            log.warning("no %s package lists (%s): the closure comes from the --substitutes directory alone",
-                        arch, exc.reason)
-            apt = None
-    if directories:
-        if apt is not None:   # do not add to the shared, cached index
-            merged = PackageIndex()
-            merged._stanzas = dict(index._stanzas)
-            index = merged
-        for directory in directories:
-            for entry in directory.index:
-                if entry.architecture in (arch, "all"):
-                    index.add_record(entry.fields, rank=-1)  # the --substitutes directory comes first
-    if apt is None and not directories:
+    if apt is None and not _directories_of(provider):
         raise ClosureError(f"no package index to compute a closure from (provider {provider!r})")
+    index = package_index(provider, arch)
+    label = apt.state_key if apt is not None and apt._has_lists(arch) else "directory"
     started = time.monotonic()
     result = resolve(index, names, base=base, prefer=prefer, providers=providers, arch=arch, release=label)
     log.debug("closure of %d names (%s): %d packages in %.2f s", len(result.requested), arch, len(result),
@@ -770,9 +748,11 @@ def package_index(provider, arch: str) -> PackageIndex:
             with apt._locked(arch):
                 apt.ensure_lists(arch)
                 index = load_index(apt.state_dir(arch) / "lists")
-        except SubstituteUnavailable:
+        except SubstituteUnavailable as exc:
             if not directories:
                 raise
+            log.warning("no %s package lists (%s): the index comes from the --substitutes directory alone",
+                        arch, exc.reason)
     if directories:
         merged = PackageIndex()   # never add to the shared, cached index
         merged._stanzas = dict(index._stanzas)
