@@ -596,7 +596,8 @@ def _plan_without_locations(config: Path) -> dict:
 
     def strip(v):
         if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if k not in ("origin", "config_source")}
+            # where it was written (a local file's "source" too: its sha256 stays)
+            return {k: strip(x) for k, x in v.items() if k not in ("origin", "config_source", "source")}
         return [strip(x) for x in v] if isinstance(v, list) else v
     return strip(plan["os"])
 
@@ -609,6 +610,8 @@ def test_config_scm_reads_back_as_the_same_system(typed_images, tmp_path):
     copy.write_text(printed)
     (tmp_path / "alice.pub").write_text((REPO / "samples" / "alice.pub").read_text())  # its local-file
     assert _plan_without_locations(copy) == _plan_without_locations(REPO / "samples" / "server.scm")
+    # nothing in it warns: no deprecated field, no essential service spelled out
+    assert "warning" not in pyguix("system", "describe", str(copy)).stderr
 
 
 # --- sizes, offsets and other errors ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Guix keeps the configuration file a system was built from at
 /run/current-system/configuration.scm.  pyguix writes the evaluated
-`operating-system` record instead, with every field, as constructor syntax
+`operating-system` record instead, with every field (but the essential services, which it derives from the others), as constructor syntax
 that reads back as code making the same values:
 
     (operating-system
@@ -39,6 +39,11 @@ HEADER = (";; The operating-system this image was built from, as pyguix evaluate
 # Records printed the way --dry-run prints them (a variable or a short call).
 SHORT_RECORDS = {"<platform>", "<file-system-label>", "<uuid>", "<bootloader>"}
 MAX_DEPTH = 40
+# Fields printed only when the configuration gave them: a default computed
+# from the other fields (Guix: "for internal use"; printing it would freeze
+# it), and deprecated fields (printing them would warn).
+ONLY_IF_GIVEN = {("<operating-system>", "essential-services"),
+                 ("<bootloader-configuration>", "target")}
 
 
 class Context:
@@ -197,7 +202,7 @@ def _record(rec: Record, base: Context, depth: int) -> Any:
         return _service(rec, base, depth)
     clauses = []
     for f in rec.rtype.fields:
-        if f.innate:
+        if f.innate or (kind, f.name.name) in ONLY_IF_GIVEN and f.name.name not in rec.field_spans:
             continue
         clauses.append(from_list([f.name, _code(rec.get(f.name.name), base, depth + 1)]))
     base.constructors.add(rec.rtype.constructor_name)
