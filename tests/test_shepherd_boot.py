@@ -188,8 +188,9 @@ def test_same_system_boots_as_efi_raw_under_ovmf(tmp_path):
 
 
 def test_more_services_run_as_declared(tmp_path):
-    """tests/configs/services-vm.scm: static networking (no DHCP), nginx (reached from the host through
-    a hostfwd), NTP registered, the system log, a sysctl setting, the time zone."""
+    """tests/configs/services-vm.scm: static networking (no DHCP), nginx serving the special file
+    /srv/www/index.html (reached from the host through a hostfwd), ntpd, mingetty on tty1, the
+    system log, a sysctl setting, the time zone."""
     need("qemu-system-x86_64", "qemu-system-x86")
     image = build(tmp_path, REPO / "tests" / "configs" / "services-vm.scm")
     port = free_port()
@@ -201,11 +202,16 @@ def test_more_services_run_as_declared(tmp_path):
         print(f"services-vm: login prompt after {seconds:.1f} s")
         status = re.sub(r"\x1b\[[0-9;]*m", "", console.run("herd status", timeout=60))
         started = re.findall(r"^ \+ (\S+)", status, re.M)
-        for name in ("networking", "nginx", "system-log", "nscd", "udev", "loopback"):
+        for name in ("networking", "nginx", "system-log", "nscd", "udev", "loopback", "log-rotation"):
             assert name in started, status
-        # ntpsec's ntpd is folded and registered but does not stay up yet (not diagnosed: see the
-        # session notes); it must at least be the configured service.
-        assert re.search(r"^ [+-] ntpd$", status, re.M), status
+        # log rotation is a Shepherd timer: triggered now, it runs and stays scheduled
+        rotation = console.run("herd trigger log-rotation; echo rc=$?; herd status log-rotation | cat", timeout=60)
+        assert "rc=0" in rotation and "It is running" in rotation and "Completed in" in rotation, rotation
+        assert "/var/log/messages.1" in rotation, rotation          # it rotated the system log
+        assert "ntpd" in started, status        # ntpsec's, with the generated ntp.conf
+        procs = console.run("ps -eo user=,args= | grep -E '[n]tpd|[m]ingetty|[a]getty' | cat")
+        assert re.search(r"^ntpd +/usr/sbin/ntpd -n -c /etc/pyguix/files/\S+-ntp.conf", procs, re.M), procs
+        assert re.search(r"mingetty.* tty1\b", procs), procs            # a login on tty1 too
         assert "dhcpcd" not in status
         facts = console.run("ip -4 -o addr show dev ens3 | cat; ip route | cat; cat /etc/resolv.conf; "
                             "cat /proc/sys/net/ipv4/ip_forward; date +%Z; hostname")
@@ -219,12 +225,11 @@ def test_more_services_run_as_declared(tmp_path):
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=10) as c:
                     c.sendall(b"GET / HTTP/1.0\r\nHost: servo\r\n\r\n")
-                    page = c.recv(4096)
+                    page = b"".join(iter(lambda: c.recv(4096), b""))     # HTTP/1.0: read to the end
                 if page:
                     break
             except OSError:
                 pass
             time.sleep(1)
-        # nginx answers from the guest's port 8080 (its root's page: see the session notes on the
-        # special file /srv/www/index.html, not made yet, so 403/404 is what it says for now)
-        assert page.startswith(b"HTTP/1.1 ") and b"nginx" in page, page
+        # nginx answers from the guest's port 8080 with the page of the special file /srv/www/index.html
+        assert page.startswith(b"HTTP/1.1 200") and page.endswith(b"\r\n\r\nserved by servo\n"), page

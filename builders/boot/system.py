@@ -49,11 +49,6 @@ def guix_packages(os_plan: OsPlan) -> list[str]:
     return list(dict.fromkeys([*os_plan.packages, *os_plan.profile_packages, *named]))
 
 
-# Debian packages by a file the services' code runs, where the Guix package that has the file is
-# split in Debian (Guix's glibc has nscd; Debian ships it on its own).
-FILE_PACKAGES = {"/usr/sbin/nscd": "nscd"}
-
-
 def debian_names(os_plan: OsPlan, system: str, index: PackageIndex) -> tuple[dict[str, str], list[str]]:
     """({Debian package: the Guix package it stands for}, warnings about what has no substitute)."""
     wanted: dict[str, str] = {}
@@ -66,10 +61,12 @@ def debian_names(os_plan: OsPlan, system: str, index: PackageIndex) -> tuple[dic
             continue
         for d in found.debian:
             wanted.setdefault(d, name)
-    for s in os_plan.shepherd_services:
-        for f in s.files:
-            if f in FILE_PACKAGES and FILE_PACKAGES[f] in index:
-                wanted.setdefault(FILE_PACKAGES[f], s.service)
+    # The Debian packages that hold the files the services' code runs, where Debian splits the
+    # Guix package (Guix's glibc has nscd, Debian ships it alone; ntp's ntpd is ntpsec's).
+    for code in (*os_plan.shepherd_services, *os_plan.activation):
+        for d in code.debian_packages:
+            if d in index:
+                wanted.setdefault(d, code.service)
     warnings = [f"{len(names)} package(s) not realized for {system} ({', '.join(names)}): {reason}"
                 for reason, names in missing.items()]
     return wanted, warnings

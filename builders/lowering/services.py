@@ -233,7 +233,7 @@ def fold_services(os_rec: Record, etc_files: Iterable[EtcFilePlan] = ()) -> dict
 
     for service, value in folder.extensions_into(ACTIVATION):
         for code in to_list(value) if isinstance(value, Pair) else [value]:
-            activation = _activation_plan(code, service, out.notes)
+            activation = _activation_plan(code, service, lowering, out.notes)
             if activation is not None:
                 out.activation.append(activation)
 
@@ -378,13 +378,14 @@ def _modules(rec: Record, service: _Service, notes: list[ServiceNote]) -> tuple[
     return tuple(out)
 
 
-def _activation_plan(code: Any, service: _Service, notes: list[ServiceNote]) -> ActivationPlan | None:
+def _activation_plan(code: Any, service: _Service, lowering: Lowering,
+                     notes: list[ServiceNote]) -> ActivationPlan | None:
     if not isinstance(code, Gexp):
         if code is not NIL and code is not False:
             notes.append(ServiceNote(service.name, "an activation extension that is not a gexp is left out",
                                      _origin(_span(service))))
         return None
-    mine = Lowering()
+    mine = Lowering(placed=lowering.placed)     # the files it refers to are placed with the others'
     try:
         text = mine.gexp(code, _span(service))
     except ConfigError as e:

@@ -308,6 +308,7 @@
 (libvirt (any "libvirt-daemon" "libvirt-clients") (note "libvirtd and virsh; the libvirt-service-type runs the daemon"))
 (bind (any "bind9" "bind9-dnsutils") (note "Guix's isc-bind: named, and dig, nslookup, ... in its utils output"))
 (wpa-supplicant (any "wpasupplicant"))
+(ntp (any "ntpsec") (note "classic ntp is gone from Debian 13; ntpsec is its successor, same ntp.conf syntax"))
 (udisks (any "udisks2"))
 (avahi (any "avahi-daemon" "avahi-utils"))
 (xorg-server (any "xserver-xorg-core"))

@@ -204,9 +204,6 @@ def place_file(root: Tree, f: EtcFilePlan) -> None:
     root.write_bytes(f.path, data, f.mode)
 
 
-SYSTEM_PROFILE = "/run/current-system/profile"
-
-
 def usr_merged_path(rel: str) -> str:
     """REL with a leading bin/, sbin/, lib/ or lib64/ written as the /usr path it is in a usr-merged tree."""
     head, sep, rest = rel.lstrip("/").partition("/")
@@ -252,10 +249,11 @@ def populate_root(os_plan: OsPlan, path: Path, *, root_device: str | None = None
         _write(root, "etc/config.scm", os_plan.config_source)
     for f in os_plan.etc_files:
         place_file(root, dataclasses.replace(f, path="/" + usr_merged_path(f.path)) if usr_merged else f)
-    for special in os_plan.special_files:
-        if usr_merged and special.target.startswith(SYSTEM_PROFILE + "/"):
-            continue  # placed with the system, where no package has the file (shepherd_system.py)
-        where = usr_merged_path(special.path) if usr_merged else special.path
+    # The declared system (usr-merged) makes its special files at boot, with the
+    # special-files service's activation code; those into the profile are also
+    # placed with the system (shepherd_system.py).
+    for special in () if usr_merged else os_plan.special_files:
+        where = special.path
         parent = where.lstrip("/").rpartition("/")[0]
         if parent and root.lstat(parent) is None:
             root.mkdir(parent, 0o755)
