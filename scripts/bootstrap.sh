@@ -30,7 +30,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if [ ! -x .venv/bin/python ]; then
+if [ ! -x .venv/bin/python ] || [ ! -x .venv/bin/pip ]; then   # none yet, or one cut short
+  rm -rf .venv
   python3 -m venv .venv
 fi
 .venv/bin/pip install -q --upgrade pip >/dev/null
