@@ -110,6 +110,16 @@ class EtcFilePlan:
 
 
 @dataclass(frozen=True)
+class LocalePlan:
+    """The operating system's locale as its `locale-definition` says: NAME
+    ("en_US.utf8") compiled from the locale source SOURCE ("en_US") in CHARSET ("UTF-8")."""
+
+    name: str
+    source: str
+    charset: str
+
+
+@dataclass(frozen=True)
 class SpecialFilePlan:
     """A symbolic link the special-files service creates: /bin/sh -> TARGET."""
 
@@ -203,6 +213,7 @@ class OsPlan:
     activation: tuple[ActivationPlan, ...] = ()
     profile_packages: tuple[str, ...] = ()           # profile-service-type extensions (package names)
     service_notes: tuple[ServiceNote, ...] = ()      # what the fold left out, and why
+    locale_definition: LocalePlan | None = None      # how to compile `locale` (None: C, POSIX)
 
 
 @dataclass(frozen=True)

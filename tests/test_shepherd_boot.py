@@ -218,6 +218,9 @@ def test_more_services_run_as_declared(tmp_path):
         assert "10.0.2.15/24" in facts and "default via 10.0.2.2" in facts, facts
         assert "nameserver 10.0.2.3" in facts, facts
         assert "\n1\nCET\nservo\n" in facts, facts        # ip_forward, Europe/Paris in December, host name
+        # the locale, compiled: the shell has it, and glibc loads it without complaint
+        locale = console.run("echo $LANG; locale charmap; locale 2>&1 >/dev/null | wc -l; date -d @0 +%x")
+        assert locale.split() == ["en_US.utf8", "UTF-8", "0", "01/01/1970"], locale
         logged = console.run("logger -t pyguix-test hello-syslog; sleep 1; grep -h hello-syslog /var/log/messages")
         assert "hello-syslog" in logged, logged
         page = b""

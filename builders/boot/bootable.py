@@ -39,6 +39,7 @@ from builders.substitutes.mapping import debian_architecture, debian_packages, u
 from builders.substitutes.provider import realize
 from builders.system.initrd import make_initrd
 from builders.system.kernel_modules import kernel_image
+from builders.system.locales import compile_locale
 from builders.system.running import install_system
 from builders.system.shepherd_system import SYSTEM, SystemPackage, install_shepherd_system
 from builders.tree import Tree
@@ -158,7 +159,10 @@ def install_declared_system(plan: ImagePlan, provider, system: str, tree: Path,
     if kernel_dir is not None:
         packages.append(SystemPackage(name=plan.os.kernel or "kernel", path=kernel_dir))
     source = plan.origin.file if plan.origin else ""
-    return [*found.warnings, *install_shepherd_system(plan.os, tree, packages, source=source)]
+    warnings = list(found.warnings)
+    if plan.os.locale_definition is not None:      # before the packages: theirs do not replace it
+        warnings += filter(None, [compile_locale(plan.os.locale_definition, provider, arch, Tree(tree))])
+    return [*warnings, *install_shepherd_system(plan.os, tree, packages, source=source)]
 
 
 def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid: str,

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from builders.errors import BuildError
-from builders.plan import OsPlan
+from builders.plan import ActivationPlan, OsPlan, ShepherdServicePlan
 from builders.substitutes import naming
 from builders.substitutes.closure import PackageIndex, closure, fetch_closure, package_index
 from builders.substitutes.deb import control_text
@@ -63,7 +63,8 @@ def debian_names(os_plan: OsPlan, system: str, index: PackageIndex) -> tuple[dic
             wanted.setdefault(d, name)
     # The Debian packages that hold the files the services' code runs, where Debian splits the
     # Guix package (Guix's glibc has nscd, Debian ships it alone; ntp's ntpd is ntpsec's).
-    for code in (*os_plan.shepherd_services, *os_plan.activation):
+    codes: list[ShepherdServicePlan | ActivationPlan] = [*os_plan.shepherd_services, *os_plan.activation]
+    for code in codes:
         for d in code.debian_packages:
             if d in index:
                 wanted.setdefault(d, code.service)

@@ -2,8 +2,9 @@
 
 Guix keeps the configuration file a system was built from at
 /run/current-system/configuration.scm.  pyguix writes the evaluated
-`operating-system` record instead, with every field (but the essential services, which it derives from the others), as constructor syntax
-that reads back as code making the same values:
+`operating-system` record instead, with every field (but the essential
+services, which it derives from the others), as constructor syntax that
+reads back as code making the same values:
 
     (operating-system
       (kernel linux-libre)

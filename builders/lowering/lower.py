@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 from platform import machine as host_machine
 from typing import Any
 
@@ -27,6 +28,7 @@ from builders.plan import (
     FileSystemPlan,
     GroupPlan,
     ImagePlan,
+    LocalePlan,
     Origin,
     OsPlan,
     PartitionPlan,
@@ -308,6 +310,7 @@ def lower_os(os_rec: Record) -> OsPlan:
         config_source=os_config_source(os_rec),
         **fold_services(os_rec, etc_files(os_rec)),   # the service graph, folded (services.py)
         special_files=special_files(os_rec),
+        locale_definition=locale_definition(os_rec),
     )
 
 
@@ -630,6 +633,38 @@ def etc_files(os_rec: Record) -> tuple[EtcFilePlan, ...]:
 
 def sym_field(rec: Record, name: str) -> bool:
     return any(f.name.name == name for f in rec.rtype.fields)
+
+
+# Locale sources and charmaps are file names of Debian's locales package (/usr/share/i18n).
+LOCALE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_@.+-]*")
+
+
+def locale_definition(os_rec: Record) -> LocalePlan | None:
+    """The locale-definition the OS's `locale` names (Guix compiles every definition; the
+    image gets the one in use).  Without one, it follows from the name as Guix's
+    locale-name->definition has it: "de_DE.utf8" is de_DE in UTF-8."""
+    name = os_rec.get("locale")
+    if not isinstance(name, str) or name.split(".")[0] in ("C", "POSIX"):
+        return None
+    definitions = os_rec.get("locale-definitions")
+    for d in to_list(definitions) if isinstance(definitions, Pair) else []:
+        if isinstance(d, Record) and d.rtype.name == "<locale-definition>" and d.get("name") == name:
+            source, charset, record = d.get("source"), d.get("charset"), d
+            break
+    else:
+        language, _, codeset = name.partition(".")
+        modifier = codeset.partition("@")[2]
+        codeset = codeset.partition("@")[0]
+        source = language + (f"@{modifier}" if modifier else "")
+        charset = "UTF-8" if codeset.lower().replace("-", "") in ("utf8", "") else codeset
+        record = None
+    for what, value in (("source", source), ("charset", charset)):
+        if not isinstance(value, str) or LOCALE_PART.fullmatch(value) is None:
+            raise ConfigError(f"locale-definition {what} {validate.show(value)} is not the name "
+                              "of a locale source or character set",
+                              record.span_of(what) if record is not None else os_rec.span_of("locale"),
+                              'e.g. (locale-definition (name "fr_FR.utf8") (source "fr_FR") (charset "UTF-8"))')
+    return LocalePlan(name, source, charset)
 
 
 def special_files(os_rec: Record) -> tuple[SpecialFilePlan, ...]:

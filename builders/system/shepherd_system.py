@@ -35,6 +35,7 @@ from pathlib import Path
 from builders.plan import OsPlan, ShepherdServicePlan
 from builders.system import rootfs
 from builders.system.debian_root import alternatives_of, choose_alternatives, merge_packages
+from builders.system.locales import directory_name
 from builders.system.rootfs import usr_merged_path
 from builders.system.shepherd_config import guile_string, shepherd_config, unmet_requirements
 from builders.tree import Tree
@@ -132,15 +133,14 @@ unset f
 """
 
 
-def _lang(os_plan: OsPlan, tree: Tree) -> tuple[str, str | None]:
-    """LANG for the system, and a warning when the declared locale is not in the image."""
+def _lang(os_plan: OsPlan, tree: Tree) -> str:
+    """LANG for the system: its locale where the image has it compiled (locales.py says
+    why when it has not), else C.UTF-8."""
     locale = os_plan.locale or "C.UTF-8"
-    if locale in ("C", "POSIX", "C.UTF-8", "C.utf8"):
-        return locale, None
-    name = locale.replace("UTF-8", "utf8")
-    if tree.is_dir(f"usr/lib/locale/{name}") or tree.is_file("usr/lib/locale/locale-archive"):
-        return locale, None
-    return "C.UTF-8", f"locale ({locale}: not compiled into the image; C.UTF-8 is used)"
+    if locale.split(".")[0] in ("C", "POSIX") or tree.is_file("usr/lib/locale/locale-archive") or \
+            tree.is_dir(f"usr/lib/locale/{directory_name(locale)}"):
+        return locale
+    return "C.UTF-8"
 
 
 def _accounts(os_plan: OsPlan, tree: Tree) -> None:
@@ -296,9 +296,7 @@ def install_shepherd_system(os_plan: OsPlan, root: Path, packages: Sequence[Syst
     tree = Tree(root)
     _alternatives(tree, packages)
     _accounts(os_plan, tree)
-    lang, locale_warning = _lang(os_plan, tree)
-    if locale_warning:
-        warnings.append(locale_warning)
+    lang = _lang(os_plan, tree)
     tree.write_text("etc/nsswitch.conf", NSSWITCH, 0o644)
     for name, text in PAM_COMMON.items():
         tree.write_text(f"etc/pam.d/{name}", text, 0o644)
