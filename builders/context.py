@@ -51,6 +51,12 @@ class BuildContext:
     quiet: bool = False
     provider: Any = None         # the substitute provider, made in the build's own process
     extra_content: Path | None = None   # benchmarks only: a host directory added as /extra
+    stage: Path | None = None    # where the file trees go (builders/staging.py); None: WORK
+
+    @property
+    def trees(self) -> Path:
+        """The directory the build's file trees are staged in."""
+        return self.stage or self.work
 
     @property
     def result(self) -> Path:

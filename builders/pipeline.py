@@ -56,6 +56,8 @@ from builders.formats import docker, iso9660, qcow2, tarball
 from builders.plan import ImagePlan, PartitionPlan
 from builders.run import ToolFailed
 from builders.sandbox import install_result, run_unprivileged
+from builders.staging import ENV as STAGING_ENV
+from builders.staging import SHM, staging_dir
 from builders.substitutes import default_provider
 from builders.substitutes.provider import cache_root
 from builders.system.container import containerized
@@ -284,12 +286,12 @@ def check_layout(ctx: BuildContext) -> Disk:
         raise BuildError("the image declares no partitions", "a disk image needs at least one partition")
     table = make_table(plan.partition_table, ctx.seed)
     place(plan, None, table.head_bytes())
-    trees = tuple(ctx.work / f"tree-{i + 1}" for i in range(len(plan.partitions)))
+    trees = tuple(ctx.trees / f"tree-{i + 1}" for i in range(len(plan.partitions)))
     roots = [i for i, p in enumerate(plan.partitions) if p.initialization.content == "root"]
     rooti = plan.root_index
     holder = rooti if rooti in roots else (roots[0] if roots else None)
     return Disk(table=table, uuids=tuple(fs_uuid(p, ctx.seed, i) for i, p in enumerate(plan.partitions)),
-                trees=trees, root=rooti, system_tree=trees[holder] if holder is not None else ctx.work / "system")
+                trees=trees, root=rooti, system_tree=trees[holder] if holder is not None else ctx.trees / "system")
 
 
 def declared_system(ctx: BuildContext) -> bool:
@@ -488,7 +490,7 @@ def stage_tree(ctx: BuildContext, root_device: str | None = None, root_type: str
     system = container is not None and declared_system(ctx)
     os_plan = containerized(plan.os, shared_network=container == "shared-network") if system else plan.os
     # The ISO's tree gets the declared system from builders/boot/live.py: usr-merged as well.
-    tree = populate_root(os_plan, ctx.work / "root", root_device=root_device, root_type=root_type,
+    tree = populate_root(os_plan, ctx.trees / "root", root_device=root_device, root_type=root_type,
                          usr_merged=declared_system(ctx))
     if system:
         ctx.say(f"installing the declared system for a container ({plan.system})")
@@ -626,21 +628,28 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
     except OSError as e:
         raise BuildError(f"cannot write to {output.parent}: {e.strerror or e}",
                          "choose another place with -o PATH") from None
+    collect_orphans(SHM)
+    stage = staging_dir(plan)
     ctx = BuildContext(plan=plan, work=work, seed=seed, epoch=stamp, options=options, quiet=quiet,
-                       extra_content=extra_content)
+                       extra_content=extra_content, stage=stage)
     lock = _hold(work)
+    stage_lock = _hold(stage) if stage is not None else None
     done_ok = False
     old_umask = os.umask(0o022)        # modes in the image never depend on the caller's umask
     try:
         progress.done()
         # As root, the build runs as an unprivileged identity that may write only
-        # in WORK and the substitute cache; moving the result into place is the
+        # in WORK, the staging directory and the substitute cache; moving the result into place is the
         # one privileged step (builders/sandbox.py).
-        run_unprivileged(_build_into, ctx, writable=[work, cache_root()], tmpdir=work)
+        writable = [work, cache_root(), *([stage] if stage is not None else [])]
+        run_unprivileged(_build_into, ctx, writable=writable, tmpdir=work)
         install_result(ctx.result, output)
         done_ok = True
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            if stage is not None and e.filename and Path(os.fsdecode(e.filename)).is_relative_to(stage):
+                raise BuildError(f"no space left in {SHM} (memory) for the staged file trees",
+                                 f"build with {STAGING_ENV}=disk to stage them beside the output") from e
             raise no_space(output.parent, e) from e
         raise BuildError(f"building {output} failed: {e}") from e
     except ValueError as e:
@@ -654,6 +663,9 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
             _remove_stale(output)
         _remove_tree(work)
         os.close(lock)
+        if stage is not None and stage_lock is not None:
+            _remove_tree(stage)
+            os.close(stage_lock)
     return output
 
 

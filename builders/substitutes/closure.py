@@ -42,6 +42,7 @@ package's `bin/x` lands in `usr/bin/x`): provider.realize_debs.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -56,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builders.errors import BuildError
+from builders.substitutes import memo
 from builders.substitutes.deb import parse_control
 from builders.substitutes.directory import compare_versions
 from builders.substitutes.provider import (
@@ -391,12 +393,17 @@ def packages_files(lists: Path) -> list[Path]:
 _INDEX_CACHE: dict[tuple[str, str], PackageIndex] = {}
 
 
+def lists_signature(lists: Path) -> str:
+    """A digest of the Packages files in LISTS (names, sizes, modification times): it changes
+    when apt updates them."""
+    return hashlib.sha256("\n".join(
+        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in packages_files(lists)).encode()).hexdigest()
+
+
 def load_index(lists: Path) -> PackageIndex:
     """The index of the Packages files in LISTS (kept for the process while the files stay the same)."""
     files = packages_files(lists)
-    signature = hashlib.sha256("\n".join(
-        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files).encode()).hexdigest()
-    key = (os.fspath(lists), signature)
+    key = (os.fspath(lists), lists_signature(lists))
     index = _INDEX_CACHE.get(key)
     if index is None:
         started = time.monotonic()
@@ -606,13 +613,31 @@ def closure(names: Iterable[str], arch: str, *, provider=None, release: str | No
     apt = _apt_of(provider)
     if apt is None and not _directories_of(provider):
         raise ClosureError(f"no package index to compute a closure from (provider {provider!r})")
+    names = list(names)
+    signature = index_signature(provider, arch)
+    digest = memo.key("closure", signature, memo.code_digest(__file__), names, arch, base, list(prefer),
+                      sorted((providers or {}).items())) if signature is not None else None
+    if digest is not None and (known := _from_memo(memo.read("closures", digest))) is not None:
+        return known
     index = package_index(provider, arch)
     label = apt.state_key if apt is not None and apt._has_lists(arch) else "directory"
     started = time.monotonic()
     result = resolve(index, names, base=base, prefer=prefer, providers=providers, arch=arch, release=label)
     log.debug("closure of %d names (%s): %d packages in %.2f s", len(result.requested), arch, len(result),
               time.monotonic() - started)
+    if digest is not None:
+        memo.write("closures", digest, dataclasses.asdict(result))
     return result
+
+
+def _from_memo(data) -> Closure | None:
+    """The Closure a memo entry holds (memo.py), or None when it is not one."""
+    try:
+        return Closure(arch=data["arch"], release=data["release"], requested=tuple(data["requested"]),
+                       base=data["base"], packages=tuple(Package(**p) for p in data["packages"]),
+                       choices=tuple(tuple(c) for c in data["choices"]))
+    except (KeyError, TypeError):
+        return None
 
 
 # -- fetching and extracting ---------------------------------------------------------------------------
@@ -729,12 +754,30 @@ __all__ = [
     "closure",
     "download",
     "fetch_closure",
+    "index_signature",
+    "lists_signature",
     "load_index",
     "parse_relations",
     "realize_closure",
     "resolve",
     "version_satisfies",
 ]
+
+
+def index_signature(provider, arch: str) -> str | None:
+    """A digest that changes when PROVIDER's package index for ARCH does: that of the apt
+    lists (refreshed first when a day old, as package_index does); None when the index is
+    not apt's alone (a --substitutes directory takes part)."""
+    apt = _apt_of(provider)
+    if apt is None or _directories_of(provider):
+        return None
+    try:
+        with apt._locked(arch):
+            apt.ensure_lists(arch)
+            lists = apt.state_dir(arch) / "lists"
+            return hashlib.sha256(f"{apt.state_key}\0{lists_signature(lists)}".encode()).hexdigest()
+    except SubstituteUnavailable:
+        return None
 
 
 def package_index(provider, arch: str) -> PackageIndex:

@@ -68,18 +68,28 @@ def _clear(parent: int, name: str) -> None:
     os.unlink(name, dir_fd=parent)
 
 
-def _copy_file(src_dir: int, dst_dir: int, name: str, mode: int) -> None:
-    _clear(dst_dir, name)
+def _copy_file(src_dir: int, dst_dir: int, name: str, *, keep: bool) -> bool:
+    """Copy the regular file NAME of SRC_DIR into DST_DIR with its permissions; False when
+    KEEP and DST_DIR has NAME already.  The destination is made anew (O_EXCL): what was
+    there is removed first, never written through."""
     src = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=src_dir)
     try:
-        out = os.open(name, _NEW_FILE, 0o600, dir_fd=dst_dir)
+        st = os.fstat(src)
         try:
-            _copy_data(src, out, os.fstat(src).st_size)
-            os.fchmod(out, stat.S_IMODE(mode))
+            out = os.open(name, _NEW_FILE, 0o600, dir_fd=dst_dir)
+        except FileExistsError:
+            if keep:
+                return False
+            _clear(dst_dir, name)
+            out = os.open(name, _NEW_FILE, 0o600, dir_fd=dst_dir)
+        try:
+            _copy_data(src, out, st.st_size)
+            os.fchmod(out, stat.S_IMODE(st.st_mode))
         finally:
             os.close(out)
     finally:
         os.close(src)
+    return True
 
 
 def _copy_data(src: int, out: int, size: int) -> None:
@@ -114,13 +124,13 @@ def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep:
     """Copy the entries of SRC_DIR into DST_DIR; returns the number of files and links copied.
     KEEP: a file or link already in DST_DIR stays (the configuration's own files win)."""
     count = 0
-    for name in sorted(os.listdir(src_dir)):
-        st = os.lstat(name, dir_fd=src_dir)
+    with os.scandir(src_dir) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:           # the entry's type comes with the listing: no lstat for it
+        name = entry.name
         here = f"{where}/{name}"
-        if keep and not stat.S_ISDIR(st.st_mode) and _exists(dst_dir, name):
-            continue
-        if stat.S_ISDIR(st.st_mode):
-            sub = _subdir(dst_dir, name, stat.S_IMODE(st.st_mode))
+        if entry.is_dir(follow_symlinks=False):
+            sub = _subdir(dst_dir, name, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
             if sub is None:  # the tree has a link or file there: never write through it
                 skipped.append(here)
                 continue
@@ -129,13 +139,14 @@ def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep:
                     count += _merge_dir(s, sub, here, skipped, keep)
             finally:
                 os.close(sub)
-        elif stat.S_ISLNK(st.st_mode):
+        elif entry.is_symlink():
+            if keep and _exists(dst_dir, name):
+                continue
             _clear(dst_dir, name)
             os.symlink(os.readlink(name, dir_fd=src_dir), name, dir_fd=dst_dir)
             count += 1
-        elif stat.S_ISREG(st.st_mode):
-            _copy_file(src_dir, dst_dir, name, st.st_mode)
-            count += 1
+        elif entry.is_file(follow_symlinks=False):
+            count += _copy_file(src_dir, dst_dir, name, keep=keep)
         else:
             raise BuildError(f"package file {here}: not a regular file, directory or link; refusing it")
     return count
@@ -192,7 +203,7 @@ def merge_packages(image_root: Path, package_dirs: Iterable[Path], *,
                         _clear(root, name)
                         os.symlink(os.readlink(name, dir_fd=src), name, dir_fd=root)
                     elif stat.S_ISREG(st.st_mode):
-                        _copy_file(src, root, name, st.st_mode)
+                        _copy_file(src, root, name, keep=keep_existing)
                     else:
                         raise BuildError(f"package file /{name}: not a regular file, directory or link")
     return total, skipped

@@ -17,7 +17,6 @@ compiled locale is cached by the packages' tree and the definition.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 from builders.errors import BuildError
 from builders.plan import LocalePlan
 from builders.run import run
+from builders.substitutes import memo
 from builders.substitutes.provider import cache_root
 from builders.tree import Tree
 
@@ -47,35 +47,64 @@ def directory_name(name: str) -> str:
 def compile_locale(definition: LocalePlan, provider, arch: str, tree: Tree) -> str | None:
     """Compile DEFINITION into TREE's /usr/lib/locale for an ARCH system; a warning when it cannot."""
     from builders.substitutes.apt import native_architecture
-    from builders.substitutes.hostrun import loader_command, runtime_tree
+    from builders.substitutes.closure import index_signature
 
-    try:
-        tools = runtime_tree(provider, PACKAGES, native_architecture())
-    except BuildError as exc:
-        return f"locale ({definition.name}: Debian's localedef cannot be had: {exc.message}; C.UTF-8 is used)"
-    i18n = tools / "usr/share/i18n"
-    if not (i18n / "locales" / definition.source).is_file():
-        return f"locale ({definition.name}: Debian has no locale source {definition.source!r}; C.UTF-8 is used)"
-    if not any((i18n / "charmaps" / f"{definition.charset}{ext}").is_file() for ext in (".gz", "")):
-        return f"locale ({definition.name}: Debian has no character set {definition.charset!r}; C.UTF-8 is used)"
+    native = native_architecture()
     endian = "--big-endian" if arch in BIG_ENDIAN else "--little-endian"
-    key = hashlib.sha256(f"{tools}\0{definition.source}\0{definition.charset}\0{endian}".encode()).hexdigest()[:32]
+    # Known by the release's lists (the packages' versions follow from them), else by the tools' tree.
+    signature = index_signature(provider, native)
+    tools = None
+    if signature is None:
+        tools, warning = _tools(definition, provider, native)
+        if tools is None:
+            return warning
     # In the cache's top directory, which both a build as root and its sandbox (sandbox.py) may write.
     cache = cache_root()
     cache.mkdir(parents=True, exist_ok=True)
-    compiled = cache / f"locale-{key}"
+    inputs = signature or str(tools)
+    compiled = cache / f"locale-{memo.key(inputs, definition.source, definition.charset, endian)}"
     if not compiled.is_dir():
-        with tempfile.TemporaryDirectory(dir=cache, prefix="locale-") as work:
-            out = Path(work) / "locale"    # alone in its directory: localedef links equal files of siblings
-            run([*loader_command(tools, tools / "usr/bin/localedef"), "--no-archive", endian,
-                 "-i", definition.source, "-f", definition.charset, out], env={"I18NPATH": os.fspath(i18n)})
-            try:
-                out.rename(compiled)
-            except OSError:
-                if not compiled.is_dir():     # not another build's, just made
-                    raise
+        if tools is None:
+            tools, warning = _tools(definition, provider, native)
+            if tools is None:
+                return warning
+        _localedef(tools, definition, endian, compiled)
     _place(compiled, tree, f"{LOCALE_DIR}/{directory_name(definition.name)}")
     return None
+
+
+def _tools(definition: LocalePlan, provider, native: str) -> tuple[Path | None, str | None]:
+    """(the tree of libc-bin and locales for the build machine, None), or (None, why DEFINITION
+    cannot be compiled)."""
+    from builders.substitutes.hostrun import runtime_tree
+
+    try:
+        tools = runtime_tree(provider, PACKAGES, native)
+    except BuildError as exc:
+        return None, f"locale ({definition.name}: Debian's localedef cannot be had: {exc.message}; C.UTF-8 is used)"
+    i18n = tools / "usr/share/i18n"
+    if not (i18n / "locales" / definition.source).is_file():
+        return None, f"locale ({definition.name}: Debian has no locale source {definition.source!r}; C.UTF-8 is used)"
+    if not any((i18n / "charmaps" / f"{definition.charset}{ext}").is_file() for ext in (".gz", "")):
+        return None, (f"locale ({definition.name}: Debian has no character set {definition.charset!r}; "
+                      "C.UTF-8 is used)")
+    return tools, None
+
+
+def _localedef(tools: Path, definition: LocalePlan, endian: str, compiled: Path) -> None:
+    """Run the TOOLS' localedef for DEFINITION, its output moved to COMPILED when complete."""
+    from builders.substitutes.hostrun import loader_command
+
+    with tempfile.TemporaryDirectory(dir=compiled.parent, prefix="locale-") as work:
+        out = Path(work) / "locale"    # alone in its directory: localedef links equal files of siblings
+        run([*loader_command(tools, tools / "usr/bin/localedef"), "--no-archive", endian,
+             "-i", definition.source, "-f", definition.charset, out],
+            env={"I18NPATH": os.fspath(tools / "usr/share/i18n")})
+        try:
+            out.rename(compiled)
+        except OSError:
+            if not compiled.is_dir():     # not another build's, just made
+                raise
 
 
 def _place(compiled: Path, tree: Tree, rel: str) -> None:

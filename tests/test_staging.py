@@ -1,0 +1,59 @@
+"""Where builds stage their file trees (builders/staging.py): in /dev/shm when it is a tmpfs
+with room, never left behind, and the same bytes as when staged beside the output."""
+
+from __future__ import annotations
+
+import dataclasses
+import filecmp
+
+import pytest
+
+from builders import staging
+from builders.pipeline import collect_orphans
+from tests.helpers import REPO, pyguix
+
+pytestmark = pytest.mark.skipif(not staging._is_tmpfs(staging.SHM), reason="/dev/shm is not a tmpfs here")
+
+
+def _ours() -> set[str]:
+    return {p.name for p in staging.SHM.glob(staging.PREFIX + "*")}
+
+
+def test_trees_are_staged_in_memory_unless_told_otherwise(monkeypatch):
+    from builders.plan import ImagePlan
+
+    plan = ImagePlan(name="x", format="disk-image", partition_table="mbr", partitions=(), platform_system=None,
+                     platform_target=None, root_size=None, compression=False, volatile_root=False,
+                     shared_store=False, os=None, system="x86_64-linux")
+    stage = staging.staging_dir(plan)
+    try:
+        assert stage is not None and stage.parent == staging.SHM and stage.name.startswith(staging.PREFIX)
+    finally:
+        stage.rmdir()
+    monkeypatch.setenv(staging.ENV, "disk")
+    assert staging.staging_dir(plan) is None
+    monkeypatch.delenv(staging.ENV)
+    huge = dataclasses.replace(plan, root_size=1 << 50)     # more than the machine has
+    assert staging.staging_dir(huge) is None
+
+
+def test_a_killed_builds_staging_directory_is_collected():
+    orphan = staging.SHM / f"{staging.PREFIX}orphan-test"
+    (orphan / "tree-1" / "etc").mkdir(parents=True)
+    (orphan / "tree-1" / "etc" / "passwd").write_text("root:x:0:0::/root:/bin/sh\n")
+    assert orphan in collect_orphans(staging.SHM)
+    assert not orphan.exists()
+
+
+@pytest.mark.slow
+def test_staged_in_memory_or_on_disk_the_image_is_the_same(tmp_path, busybox_system):
+    before = _ours()
+    outs = {}
+    for where in ("auto", "disk"):
+        out = tmp_path / f"{where}.qcow2"
+        r = pyguix("system", "image", "--quiet", "-t", "qcow2", "-o", str(out), str(REPO / "samples" / "server.scm"),
+                   env={staging.ENV: where})
+        assert r.returncode == 0, r.stderr
+        outs[where] = out
+    assert filecmp.cmp(outs["auto"], outs["disk"], shallow=False)
+    assert _ours() == before                 # nothing left in memory
