@@ -122,7 +122,9 @@ def _exists(parent: int, name: str) -> bool:
 
 def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep: bool) -> int:
     """Copy the entries of SRC_DIR into DST_DIR; returns the number of files and links copied.
-    KEEP: a file or link already in DST_DIR stays (the configuration's own files win)."""
+    KEEP: a file or link already in DST_DIR stays (the configuration's own files win).
+    At the top (WHERE is ""), a package's /bin, /sbin, /lib and /lib64 directories go into
+    /usr, as dpkg's aliasing puts them on a usr-merged system."""
     count = 0
     with os.scandir(src_dir) as listing:
         entries = sorted(listing, key=lambda e: e.name)
@@ -130,9 +132,20 @@ def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep:
         name = entry.name
         here = f"{where}/{name}"
         if entry.is_dir(follow_symlinks=False):
-            sub = _subdir(dst_dir, name, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
+            mode = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
+            merged = USR_MERGED.get(name) if not where else None
+            if merged is not None:
+                here = f"/{merged}"
+                usr = _subdir(dst_dir, "usr", 0o755)
+                assert usr is not None
+                try:
+                    sub = _subdir(usr, merged.split("/")[1], mode)
+                finally:
+                    os.close(usr)
+            else:
+                sub = _subdir(dst_dir, name, mode)
             if sub is None:  # the tree has a link or file there: never write through it
-                skipped.append(here)
+                skipped.append(f"{where}/{name}")
                 continue
             try:
                 with _opendir(name, src_dir) as s:
@@ -166,46 +179,7 @@ def merge_packages(image_root: Path, package_dirs: Iterable[Path], *,
     with _opendir(image_root) as root:
         for pkg in package_dirs:
             with _opendir(pkg) as src:
-                for name in sorted(os.listdir(src)):
-                    st = os.lstat(name, dir_fd=src)
-                    target = USR_MERGED.get(name)
-                    if target is not None and stat.S_ISDIR(st.st_mode):
-                        usr = _subdir(root, "usr", 0o755)
-                        assert usr is not None
-                        try:
-                            dst = _subdir(usr, target.split("/")[1], stat.S_IMODE(st.st_mode))
-                        finally:
-                            os.close(usr)
-                        if dst is None:
-                            skipped.append(f"/{name}")
-                            continue
-                        try:
-                            with _opendir(name, src) as s:
-                                total += _merge_dir(s, dst, f"/{target}", skipped, keep_existing)
-                        finally:
-                            os.close(dst)
-                    elif keep_existing and not stat.S_ISDIR(st.st_mode) and _exists(root, name):
-                        continue
-                    elif target is not None and stat.S_ISLNK(st.st_mode):
-                        _clear(root, name)
-                        os.symlink(os.readlink(name, dir_fd=src), name, dir_fd=root)
-                    elif stat.S_ISDIR(st.st_mode):
-                        dst = _subdir(root, name, stat.S_IMODE(st.st_mode))
-                        if dst is None:
-                            skipped.append(f"/{name}")
-                            continue
-                        try:
-                            with _opendir(name, src) as s:
-                                total += _merge_dir(s, dst, f"/{name}", skipped, keep_existing)
-                        finally:
-                            os.close(dst)
-                    elif stat.S_ISLNK(st.st_mode):
-                        _clear(root, name)
-                        os.symlink(os.readlink(name, dir_fd=src), name, dir_fd=root)
-                    elif stat.S_ISREG(st.st_mode):
-                        _copy_file(src, root, name, keep=keep_existing)
-                    else:
-                        raise BuildError(f"package file /{name}: not a regular file, directory or link")
+                total += _merge_dir(src, root, "", skipped, keep_existing)
     return total, skipped
 
 
