@@ -190,7 +190,7 @@ def test_same_system_boots_as_efi_raw_under_ovmf(tmp_path):
 def test_more_services_run_as_declared(tmp_path):
     """tests/configs/services-vm.scm: static networking (no DHCP), nginx serving the special file
     /srv/www/index.html (reached from the host through a hostfwd), ntpd, mingetty on tty1, the
-    system log, a sysctl setting, the time zone."""
+    system log and its rotation, a sysctl setting, the time zone, the locale, a udev rule."""
     need("qemu-system-x86_64", "qemu-system-x86")
     image = build(tmp_path, REPO / "tests" / "configs" / "services-vm.scm")
     port = free_port()
@@ -218,6 +218,8 @@ def test_more_services_run_as_declared(tmp_path):
         assert "10.0.2.15/24" in facts and "default via 10.0.2.2" in facts, facts
         assert "nameserver 10.0.2.3" in facts, facts
         assert "\n1\nCET\nservo\n" in facts, facts        # ip_forward, Europe/Paris in December, host name
+        # the configuration's udev rule made its link when the devices were coldplugged
+        assert console.run("readlink /dev/null-alias").strip() == "null", console.run("ls -l /dev/ | head -50")
         # the locale, compiled: the shell has it, and glibc loads it without complaint
         locale = console.run("echo $LANG; locale charmap; locale 2>&1 >/dev/null | wc -l; date -d @0 +%x")
         assert locale.split() == ["en_US.utf8", "UTF-8", "0", "01/01/1970"], locale

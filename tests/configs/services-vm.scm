@@ -1,6 +1,6 @@
 ;; A VM running more of Guix's common services, for tests/test_shepherd_boot.py:
 ;; static networking (QEMU's user network, no DHCP), nginx serving a page,
-;; NTP, the system log, a sysctl setting, a time zone.
+;; NTP, the system log, a sysctl setting, a time zone, a udev rule.
 (use-modules (gnu))
 (use-service-modules networking web sysctl)
 (use-package-modules web)
@@ -39,5 +39,9 @@
                  (extra-special-file "/srv/www/index.html"
                                      (plain-file "index.html" "served by servo\n"))
                  (simple-service 'forwarding sysctl-service-type
-                                 '(("net.ipv4.ip_forward" . "1"))))
+                                 '(("net.ipv4.ip_forward" . "1")))
+                 ;; A rule of our own for udev: a second name for /dev/null.
+                 (udev-rules-service 'null-alias
+                                     (udev-rule "90-null-alias.rules"
+                                                "KERNEL==\"null\", SYMLINK+=\"null-alias\"\n")))
            %base-services)))
