@@ -159,9 +159,14 @@ def test_server_runs_the_declared_system(tmp_path):
 
         # reboot comes back to the login prompt.
         login(console, "root", None)
+        before = len(console.buffer)
         console.send("reboot\n")
         seconds = login(console, "root", None, timeout=300)
         assert console.run("cat /proc/1/comm").strip() == "shepherd"
+        # the services were stopped and / unmounted cleanly: the next boot finds nothing to recover
+        rebooted = console.buffer[before:]
+        assert "EXT4-fs (vda2): mounted filesystem" in rebooted, rebooted[-3000:]
+        assert not re.search(r"recovery complete|orphan cleanup|not clean|needs_recovery", rebooted), rebooted
 
 
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
