@@ -38,6 +38,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID
 
 from builders import progress
 from builders.boot import bootable, hurd, live
@@ -152,10 +153,16 @@ def mbr_type(p: PartitionPlan) -> int:
 
 
 def gpt_type(p: PartitionPlan):
+    """The partition's GPT type GUID, as Guix's genimage configuration gives it: an unformatted
+    partition's uuid is its type (the RISC-V boards' boot ROMs find their SPL and U-Boot by it)."""
     if p.is_esp:
         return GPT_TYPES["esp"]
     if p.file_system in FAT_TYPES:
         return GPT_TYPES["fat"]
+    if p.file_system == "swap":
+        return GPT_TYPES["swap"]
+    if p.file_system == UNFORMATTED and p.uuid:
+        return UUID(p.uuid)
     return GPT_TYPES["linux"]
 
 
@@ -287,7 +294,9 @@ def check_layout(ctx: BuildContext) -> Disk:
     table = make_table(plan.partition_table, ctx.seed)
     place(plan, None, table.head_bytes())
     trees = tuple(ctx.trees / f"tree-{i + 1}" for i in range(len(plan.partitions)))
-    roots = [i for i, p in enumerate(plan.partitions) if p.initialization.content == "root"]
+    # An unformatted partition is an empty file in Guix too: no initializer fills it.
+    roots = [i for i, p in enumerate(plan.partitions)
+             if p.initialization.content == "root" and p.file_system != UNFORMATTED]
     rooti = plan.root_index
     holder = rooti if rooti in roots else (roots[0] if roots else None)
     return Disk(table=table, uuids=tuple(fs_uuid(p, ctx.seed, i) for i, p in enumerate(plan.partitions)),
@@ -342,6 +351,7 @@ def _fill_esp(ctx: BuildContext, disk: Disk, boot: bootable.BootParts | None, i:
 
 
 # What each kind of initializer puts into its partition (plan.INITIALIZERS).
+UNFORMATTED = "unformatted"
 FILLERS: dict[str, Callable[[BuildContext, Disk, bootable.BootParts | None, int], None]] = {
     "root": _fill_root,
     "esp": _fill_esp,
@@ -351,7 +361,8 @@ FILLERS: dict[str, Callable[[BuildContext, Disk, bootable.BootParts | None, int]
 def fill_partitions(ctx: BuildContext, disk: Disk, boot: bootable.BootParts | None) -> None:
     """Each partition as its initializer fills it (not as its flags say)."""
     for i, p in enumerate(ctx.plan.partitions):
-        FILLERS[p.initialization.content](ctx, disk, boot, i)
+        if p.file_system != UNFORMATTED:       # zeros (a blob's place on the RISC-V boards)
+            FILLERS[p.initialization.content](ctx, disk, boot, i)
 
 
 def measure_and_place(ctx: BuildContext, disk: Disk) -> Placed:

@@ -462,21 +462,48 @@ def test_pine64_layout_boots_in_qemu_virt(tmp_path):
 
 # --- RISC-V boards (Debian 13 has a riscv64 port; Debian 12 none) -----------------------------------
 
-RISCV_BOARDS = ["unmatched", "visionfive2"]
+@dataclass(frozen=True)
+class RiscvBoard:
+    name: str
+    deb: tuple[str, str, str]                     # (Debian package, architecture, /usr/lib/u-boot/ directory)
+    parts: tuple[tuple[str, str, str], ...]       # (label, GPT type GUID, the board file written at its start)
+
+
+RISCV_BOARDS = [
+    RiscvBoard("unmatched", ("u-boot-sifive", "riscv64", "sifive_unmatched"),
+               (("spl", "5B193300-FC78-40CD-8002-E86C45580B47", "u-boot-spl.bin"),        # HiFive FSBL
+                ("uboot", "2E54B353-1271-4842-806F-E436D6AF6985", "u-boot.itb"))),         # HiFive BBL
+    RiscvBoard("visionfive2", ("u-boot-starfive", "riscv64", "starfive_visionfive2"),
+               (("spl", "2E54B353-1271-4842-806F-E436D6AF6985", "u-boot-spl.bin.normal.out"),
+                ("uboot", "BC13C2FF-59E6-4262-A352-B275FD6F7172", "u-boot.itb"))),
+]
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "not only a matter of the Debian release: with trixie the kernel, busybox and U-Boot blobs resolve, but "
-    "the boards' images write the SPL and u-boot.itb *inside* their unformatted GPT partitions, which "
-    "builders/disk/placement.py refuses as an overlap; the build then puts the root tree into partition 1 "
-    "(the unformatted 'spl' one), and builders/system/initrd.py knows no riscv64 (ARCH_ALIASES, DISK_MODULES)"))
-@pytest.mark.parametrize("board", RISCV_BOARDS)
-def test_riscv64_board_image(board, tmp_path):
-    out = tmp_path / f"{board}.img"
-    res = pyguix("system", "image", "--quiet", "--image-size", "200MiB", "-o", str(out), *barebones(board))
+@pytest.mark.parametrize("board", RISCV_BOARDS, ids=[b.name for b in RISCV_BOARDS])
+def test_riscv64_board_image(board, debian_files, tmp_path):
+    """The RISC-V boards' images (Debian 13 substitutes): the SPL and U-Boot in the unformatted
+    partitions made for them, found by their GPT type GUIDs as the boot ROM finds them, and a
+    riscv64 system in the ext4 root after them."""
+    out = tmp_path / f"{board.name}.img"
+    res = pyguix("system", "image", "--quiet", "-o", str(out), *barebones(board.name))
     assert res.returncode == 0, res.stderr
-    assert out.stat().st_size > 200 * MiB
+    table = json.loads(subprocess.run([tool("sfdisk"), "--json", str(out)], capture_output=True, text=True,
+                                      check=True).stdout)["partitiontable"]
+    assert table["label"] == "gpt"
+    *blobs, root = table["partitions"]
+    directory = debian_files(*board.deb)
+    for part, (label, guid, name) in zip(blobs, board.parts, strict=True):
+        assert (part.get("name"), part["type"]) == (label, guid), part
+        data = (directory / name).read_bytes()
+        assert len(data) <= part["size"] * 512 and read_at(out, part["start"] * 512, len(data)) == data, name
+    assert root["type"] == "0FC63DAF-8483-4772-8E79-3D69D8477DE4" and root["start"] == 10274
+    fs = root_fs(out, root["start"] * 512, tmp_path / "root.ext4")
+    check = subprocess.run([tool("e2fsck"), "-fn", str(fs)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    kernel = subprocess.run([tool("debugfs"), "-R", "cat /boot/vmlinuz", str(fs)], capture_output=True).stdout
+    assert kernel[48:56] == b"RISCV\0\0\0", kernel[:64]          # the RISC-V Linux image header's magic
+    assert "APPEND" in debugfs(fs, "cat /boot/extlinux/extlinux.conf")
 
 
 def test_riscv64_substitutes_come_from_debian_13():

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -361,3 +362,20 @@ def test_dry_run_is_what_the_build_writes(tmp_path, built):
                 assert at(8192 + 4, 8) == b"eGON.BT0"               # the A64 boot ROM's SPL header
         if any(r["region"] == "bootloader core.img" for r in rows) is False and built.label == "dos":
             assert at(512, 512) == bytes(512) or built.id == "pine64-raw"   # no GRUB: nothing after the MBR
+
+
+def _riscv(file_system: str = "unformatted") -> ImagePlan:
+    """The RISC-V boards' layout: the SPL written at the start of an unformatted 1 MiB partition."""
+    plan = image("gpt", [(17408, MiB), (0, None)], bootloader="u-boot",
+                 raw_writes=(RawWrite("spl/u-boot-spl.bin", 17408),))
+    spl = dataclasses.replace(plan.partitions[0], label="spl", file_system=file_system)
+    return dataclasses.replace(plan, partitions=(spl, plan.partitions[1]))
+
+
+def test_a_blob_goes_into_the_unformatted_partition_made_for_it():
+    placement = place_regions(_riscv(), [MiB, ROOT], blob_sizes=[86755])
+    assert ("bootloader spl/u-boot-spl.bin", 17408, 86755) in rows_of(placement)
+    with pytest.raises(LayoutError, match=r"overlaps partition 1 \(spl\)"):     # larger than its partition
+        place_regions(_riscv(), [MiB, ROOT], blob_sizes=[2 * MiB])
+    with pytest.raises(LayoutError, match=r"overlaps partition 1 \(spl\)"):     # a partition with a file system
+        place_regions(_riscv(file_system="ext4"), [MiB, ROOT], blob_sizes=[86755])

@@ -273,6 +273,16 @@ def _check_mbr_limits(p: PartitionPlan, r: Region) -> None:
                            f"{r.name} is {r.size} bytes ({r.size // SECTOR} sectors): {limit}", hint)
 
 
+def _holds(p: PartitionPlan, r: Region, blob: Region) -> bool:
+    """Whether partition P (region R) is where BLOB goes: an unformatted partition the blob
+    starts in and, where its size is known, ends in (nothing else is ever written there)."""
+    if p.file_system != "unformatted" or r.start is None or blob.start is None or blob.start < r.start:
+        return False
+    if r.size is None:
+        return False
+    return (blob.start < r.start + r.size) if blob.size is None else (blob.start + blob.size <= r.start + r.size)
+
+
 def _check_partition(plan: ImagePlan, p: PartitionPlan, r: Region, before: list[Region]) -> None:
     """R (partition P) against the table, the bootloader's areas and the partitions before it."""
     at_offset = p.offset_origin or p.origin
@@ -291,6 +301,8 @@ def _check_partition(plan: ImagePlan, p: PartitionPlan, r: Region, before: list[
                                "the first partition",
                                f"start the partition at offset {align_up(other_end, MIB)} or later, past the "
                                f"{GRUB_CORE_AREA // 1024} KiB GRUB may need, as Guix's MBR images do")
+        if other.kind == "bootloader" and _holds(p, r, other):
+            continue   # the partition reserved for the blob (Guix's RISC-V boards: 'spl' and 'uboot')
         if other.kind == "bootloader":
             assert plan.os is not None
             bootloader = plan.os.bootloader

@@ -45,6 +45,9 @@ DISK_MODULES: dict[str, tuple[str, ...]] = {
                 "mmc_block", "sunxi_mmc", "sdhci_of_arasan", "dw_mmc_rockchip"),
     "armhf": ("virtio_mmio", "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ahci",
               "mmc_block", "sunxi_mmc"),
+    # SiFive's SD card sits on SPI (HiFive Unmatched); the StarFive JH7110's is a DesignWare MMC.
+    "riscv64": ("virtio_mmio", "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "nvme",
+                "mmc_block", "mmc_spi", "dw_mmc_starfive"),
 }
 
 # File-system type -> modules that mount it (Guix's file-system-type->modules, in spirit).
@@ -63,11 +66,12 @@ LIVE_MODULES: dict[str, tuple[str, ...]] = {
 }
 
 ARCH_ALIASES = {"x86_64": "x86_64", "amd64": "x86_64", "i686": "i686", "i386": "i686", "i586": "i686",
-                "aarch64": "aarch64", "arm64": "aarch64", "armhf": "armhf", "armv7": "armhf", "arm": "armhf"}
+                "aarch64": "aarch64", "arm64": "aarch64", "armhf": "armhf", "armv7": "armhf", "arm": "armhf",
+                "riscv64": "riscv64"}
 
 
 def normalize_arch(arch: str) -> str:
-    """'x86_64-linux', 'amd64', 'aarch64' ... -> x86_64 / i686 / aarch64 / armhf."""
+    """'x86_64-linux', 'amd64', 'aarch64' ... -> x86_64 / i686 / aarch64 / armhf / riscv64."""
     base = arch.split("-")[0]
     try:
         return ARCH_ALIASES[base]

@@ -58,7 +58,7 @@ def busybox_version(binary: Path) -> str | None:
     return m.group(1).decode() if m else None
 
 
-ELF_MACHINES = {0x3E: "x86_64", 0x03: "i686", 0xB7: "aarch64", 0x28: "armhf"}
+ELF_MACHINES = {0x3E: "x86_64", 0x03: "i686", 0xB7: "aarch64", 0x28: "armhf", 0xF3: "riscv64"}
 
 
 def elf_arch(binary: Path) -> str | None:
