@@ -190,6 +190,13 @@ ROWS = [
          "/etc/ssh/authorized_keys.d/alice": (True, None),
          "/etc/ssh/authorized_keys.d/bob": (False, "ssh-ed25519 BBB bob@one\nssh-ed25519 BBB bob@two\n")}
          and "PasswordAuthentication no\n" in placed(p, by_name(p)["ssh-daemon"].start))),
+    ("sshd-options",
+     """(service openssh-service-type
+          (openssh-configuration (port-number 2200) (permit-root-login #t) (x11-forwarding? #t)
+                                 (password-authentication? #t) (extra-content "ClientAliveInterval 30")))""", {},
+     lambda p: all(line in placed(p, by_name(p)["ssh-daemon"].start)
+                   for line in ("Port 2200\n", "PermitRootLogin yes\n", "X11Forwarding yes\n",
+                                "PasswordAuthentication yes\n", "\nClientAliveInterval 30\n"))),
     ("keys-added-by-another-service",
      """(service openssh-service-type)
         (simple-service 'more-keys openssh-service-type `(("carol" ,(plain-file "carol.pub" "ssh-rsa C\\n"))))""", {},
