@@ -37,6 +37,7 @@ from builders.plan import ImagePlan, Initializer
 from builders.substitutes import SubstituteUnavailable, realize_guix
 from builders.substitutes.mapping import debian_architecture, debian_packages, unavailable_reason
 from builders.substitutes.provider import realize
+from builders.system.depmod import install_module_index
 from builders.system.initrd import make_initrd
 from builders.system.kernel_modules import kernel_image
 from builders.system.locales import compile_locale
@@ -162,7 +163,10 @@ def install_declared_system(plan: ImagePlan, provider, system: str, tree: Path,
     warnings = list(found.warnings)
     if plan.os.locale_definition is not None:      # before the packages: theirs do not replace it
         warnings += filter(None, [compile_locale(plan.os.locale_definition, provider, arch, Tree(tree))])
-    return [*warnings, *install_shepherd_system(plan.os, tree, packages, source=source)]
+    warnings += install_shepherd_system(plan.os, tree, packages, source=source)
+    if kernel_dir is not None:                      # after the packages: the modules are in the tree
+        warnings += filter(None, [install_module_index(Tree(tree), kernel_dir, provider)])
+    return warnings
 
 
 def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid: str,
