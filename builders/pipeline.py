@@ -35,6 +35,7 @@ import shutil
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ from builders.plan import ImagePlan, PartitionPlan
 from builders.run import ToolFailed
 from builders.sandbox import install_result, run_unprivileged
 from builders.staging import ENV as STAGING_ENV
+from builders.staging import PREFIX as STAGE_PREFIX
 from builders.staging import SHM, staging_dir
 from builders.substitutes import default_provider
 from builders.substitutes.provider import cache_root
@@ -636,15 +638,15 @@ def build_image(plan: ImagePlan, output: Path | None = None, quiet: bool = False
         output.parent.mkdir(parents=True, exist_ok=True)
         collect_orphans(output.parent)
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.work-", dir=output.parent))
+        lock = _hold(work)                # at once: another build's collect_orphans spares it then
     except OSError as e:
         raise BuildError(f"cannot write to {output.parent}: {e.strerror or e}",
                          "choose another place with -o PATH") from None
-    collect_orphans(SHM)
+    collect_orphans(SHM, STAGE_PREFIX + "*")
     stage = staging_dir(plan)
+    stage_lock = _hold(stage) if stage is not None else None
     ctx = BuildContext(plan=plan, work=work, seed=seed, epoch=stamp, options=options, quiet=quiet,
                        extra_content=extra_content, stage=stage)
-    lock = _hold(work)
-    stage_lock = _hold(stage) if stage is not None else None
     done_ok = False
     old_umask = os.umask(0o022)        # modes in the image never depend on the caller's umask
     try:
@@ -756,15 +758,25 @@ def _hold(work: Path) -> int:
     return fd
 
 
-def collect_orphans(folder: Path) -> list[Path]:
-    """Remove the work directories that killed builds (SIGKILL, power loss) left in FOLDER."""
+UNLOCKED_GRACE = 60
+
+
+def collect_orphans(folder: Path, pattern: str = ".*.work-*") -> list[Path]:
+    """Remove the work directories that killed builds (SIGKILL, power loss) left in FOLDER
+    (those PATTERN names).  A build locks its directory as soon as it has made it; one
+    without a lock is an orphan only when older than UNLOCKED_GRACE seconds."""
     removed = []
-    for entry in sorted(folder.glob(".*.work-*")):
+    for entry in sorted(folder.glob(pattern)):
         if not entry.is_dir() or entry.is_symlink():
             continue
         try:
             fd = os.open(entry / LOCK_NAME, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
         except FileNotFoundError:
+            try:
+                if time.time() - entry.lstat().st_mtime < UNLOCKED_GRACE:
+                    continue              # just made by a build about to lock it
+            except OSError:
+                continue
             fd = None                     # killed before it took its lock
         except OSError:
             continue

@@ -7,6 +7,7 @@ import dataclasses
 import fcntl
 import filecmp
 import os
+import time
 
 import pytest
 
@@ -58,8 +59,22 @@ def test_a_killed_builds_staging_directory_is_collected():
     orphan = staging.SHM / f"{staging.PREFIX}orphan-test"
     (orphan / "tree-1" / "etc").mkdir(parents=True)
     (orphan / "tree-1" / "etc" / "passwd").write_text("root:x:0:0::/root:/bin/sh\n")
-    collect_orphans(staging.SHM)          # (or another test process's build did)
+    old = time.time() - 3600                 # killed long ago, before it took its lock
+    os.utime(orphan, (old, old))
+    collect_orphans(staging.SHM, staging.PREFIX + "*")     # (or another test process's build did)
     assert not orphan.exists()
+
+
+@pytest.mark.slow
+def test_a_build_in_dev_shm_keeps_its_own_work_directory(tmp_path):
+    """-o in /dev/shm: the staging directories' collector leaves the build's work directory alone."""
+    out = staging.SHM / f"pyguix-test-{os.getpid()}.img"
+    try:
+        r = pyguix("system", "image", "--quiet", "-t", "mbr-raw", "--init", "busybox", "-o", str(out),
+                   str(REPO / "samples" / "server.scm"))
+        assert r.returncode == 0 and out.is_file(), r.stderr
+    finally:
+        out.unlink(missing_ok=True)
 
 
 @pytest.mark.slow

@@ -242,11 +242,17 @@ LISTING_SUFFIX = ".files.json"
 
 
 def _entries(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """(relative path, lstat) of everything under ROOT, links not followed."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            path = os.path.join(dirpath, name)
-            yield os.path.relpath(path, root), os.lstat(path)
+    """(relative path, lstat) of everything under ROOT, links not followed (one stat call each:
+    this runs over every cached package at every build)."""
+    stack = [(os.fspath(root), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        with os.scandir(directory) as listing:
+            for entry in listing:
+                rel = prefix + entry.name
+                yield rel, entry.stat(follow_symlinks=False)
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, rel + "/"))
 
 
 def stat_digest(root: Path) -> str:

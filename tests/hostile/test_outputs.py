@@ -180,7 +180,7 @@ def test_full_disk_says_no_space_on_the_device(tmp_path):
               f"rc=$?; ls -A {small}; exit $rc")
     out = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
                          capture_output=True, text=True, cwd=REPO, timeout=300,
-                         env=dict(os.environ, PYTHONPATH=str(REPO)))
+                         env=dict(os.environ, PYTHONPATH=str(REPO), PYGUIX_STAGING="disk"))  # all of it there
     assert out.returncode == 1, out.stderr[-3000:]
     assert "no space left on" in out.stderr and "tmpfs" in out.stderr, out.stderr[-3000:]
     assert "does not fit in the image size" not in out.stderr
