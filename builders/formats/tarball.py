@@ -4,8 +4,8 @@ Guix runs `tar -cvf OUT . -I "gzip -9n" --sort=name --format=gnu --mtime=@1
 --owner=root:0 --group=root:0 --hard-dereference` (guix pack's options).
 We do the same with `tarfile` (names "./...", sorted, GNU format, every
 mtime EPOCH, root:0 owner and group, hard links stored as plain files) and
-our own gzip stream: level 9, no file name, mtime 0, OS byte 3 (Unix) — the
-header `gzip -9n` writes (the compressed bytes are zlib's, not gzip's).
+our own gzip stream: no file name, mtime 0, OS byte 3 (Unix), as `gzip -n`
+writes it, deflated in parallel blocks at gzip's default level (GzipWriter).
 """
 
 from __future__ import annotations
@@ -16,40 +16,77 @@ import stat
 import struct
 import tarfile
 import zlib
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 from builders.tree import Tree
 
-GZIP_HEADER = b"\x1f\x8b\x08\x00" + b"\0\0\0\0" + b"\x02\x03"  # deflate, no flags, mtime 0, -9, Unix
+# deflate, no flags, mtime 0, no extra flags (level 6), Unix: what `gzip -n` writes.
+GZIP_HEADER = b"\x1f\x8b\x08\x00" + b"\0\0\0\0" + b"\x00\x03"
+LEVEL = 6                 # gzip's default; -9 takes 3x as long for 2 % less (a system of 400 MB: 56 s)
+BLOCK = 1 << 20           # uncompressed bytes deflated on their own, in parallel
+WINDOW = 32 * 1024        # deflate's window: each block is primed with the previous block's end
+
+
+def _deflate(block: bytes, primer: bytes, last: bool) -> bytes:
+    """BLOCK as raw deflate data that continues a stream whose last WINDOW bytes were PRIMER:
+    ended by a sync flush (byte-aligned, not final), or as the stream's final block."""
+    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **({"zdict": primer} if primer else {}))
+    return c.compress(block) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
 class GzipWriter:
-    """A write-only file object producing a `gzip -9n`-style stream into FILE.
+    """A write-only file object producing a gzip stream into FILE, as pigz does: blocks
+    of BLOCK bytes deflated in parallel (zlib releases the GIL), each primed with the end
+    of the one before, joined into one deflate stream.  The bytes depend only on the data.
 
     Also keeps the SHA-256 of the uncompressed data (docker's diff_id).
     """
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO, threads: int | None = None) -> None:
         self.file = file
-        self.compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9)
         self.crc = 0
         self.size = 0
         self.sha256 = hashlib.sha256()
+        self.pending = bytearray()
+        self.primer = b""
+        self.workers = threads or os.cpu_count() or 1
+        self.pool = ThreadPoolExecutor(self.workers)
+        self.inflight: deque[Future[bytes]] = deque()
         self.file.write(GZIP_HEADER)
 
     def write(self, data: bytes) -> int:
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
         self.sha256.update(data)
-        self.file.write(self.compressor.compress(data))
+        self.pending += data
+        if len(self.pending) >= BLOCK:
+            view = memoryview(self.pending)
+            whole = len(view) - len(view) % BLOCK
+            for start in range(0, whole, BLOCK):
+                self._submit(bytes(view[start:start + BLOCK]), last=False)
+            view.release()
+            del self.pending[:whole]
         return len(data)
 
+    def _submit(self, block: bytes, last: bool) -> None:
+        self.inflight.append(self.pool.submit(_deflate, block, self.primer, last))
+        self.primer = block[-WINDOW:]
+        while len(self.inflight) > 2 * self.workers:      # bounded memory: write in order
+            self.file.write(self.inflight.popleft().result())
+
     def close(self) -> None:
-        """Flush the deflate stream and write the CRC-32/ISIZE trailer (does not close FILE)."""
-        self.file.write(self.compressor.flush())
-        self.file.write(struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
+        """Finish the deflate stream and write the CRC-32/ISIZE trailer (does not close FILE)."""
+        try:
+            self._submit(bytes(self.pending), last=True)
+            while self.inflight:
+                self.file.write(self.inflight.popleft().result())
+            self.file.write(struct.pack("<II", self.crc, self.size & 0xFFFFFFFF))
+        finally:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def make_tarball(tree: Path, out: Path, *, epoch: int = 1, extra_symlinks: dict[str, str] | None = None) -> None:
