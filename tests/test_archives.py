@@ -219,3 +219,33 @@ def test_wsl2_on_a_usr_merged_system(tmp_path: Path) -> None:
     make_wsl2_tarball(tree, out, sh_target="/bin/bash", mount_target="/x", boot="/var/guix/profiles/system/boot")
     with tarfile.open(out) as tar:
         assert tar.extractfile("./etc/wsl.conf").read() == b"[user]\ndefault = alice\n"  # type: ignore[union-attr]
+
+
+def test_parallel_gzip_is_one_stream_whatever_the_threads():
+    """GzipWriter deflates 1 MiB blocks in parallel: gzip reads one stream back, and the bytes
+    depend on the data only (not on the threads, nor on how the data was written)."""
+    import gzip
+    import io
+    import random
+
+    from builders.formats.tarball import BLOCK, GzipWriter
+
+    rng = random.Random(7)
+    data = b"".join(rng.randbytes(rng.randint(0, 4000)) + b"guix " * rng.randint(0, 40000) for _ in range(300))
+    assert len(data) > 3 * BLOCK
+    outputs = set()
+    for threads in (1, 2, 4):
+        f = io.BytesIO()
+        gz = GzipWriter(f, threads)
+        i = 0
+        while i < len(data):
+            n = rng.randint(1, BLOCK // 2)
+            gz.write(data[i:i + n])
+            i += n
+        gz.close()
+        assert gzip.decompress(f.getvalue()) == data
+        outputs.add(f.getvalue())
+    assert len(outputs) == 1
+    empty = io.BytesIO()
+    GzipWriter(empty).close()
+    assert gzip.decompress(empty.getvalue()) == b""

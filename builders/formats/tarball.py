@@ -34,7 +34,10 @@ WINDOW = 32 * 1024        # deflate's window: each block is primed with the prev
 def _deflate(block: bytes, primer: bytes, last: bool) -> bytes:
     """BLOCK as raw deflate data that continues a stream whose last WINDOW bytes were PRIMER:
     ended by a sync flush (byte-aligned, not final), or as the stream's final block."""
-    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 9, **({"zdict": primer} if primer else {}))
+    if primer:
+        c = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 9, zlib.Z_DEFAULT_STRATEGY, primer)
+    else:
+        c = zlib.compressobj(LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 9)
     return c.compress(block) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
