@@ -24,7 +24,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from qemu_console import Console  # noqa: E402
 
-
 BUILDS, BOOTS = 5, 3      # best of: this machine's timings vary by a second from run to run
 
 
