@@ -17,6 +17,8 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,28 @@ def write(kind: str, digest: str, data: Any) -> None:
         log.debug("memo %s/%s not written (%s)", kind, digest, exc)
 
 
+def cached_directory(name: str, make: Callable[[Path], None]) -> Path:
+    """CACHE/NAME: a directory MAKE(PATH) creates at PATH (which does not exist yet), made
+    once and renamed into place whole, so a reader never sees it half made (an identical
+    one a concurrent build placed first is kept).  In the cache's top directory, which a
+    build as root and its sandbox (builders/sandbox.py) may both write."""
+    from builders.substitutes.provider import cache_root
+
+    cache = cache_root()
+    cache.mkdir(parents=True, exist_ok=True)
+    target = cache / name
+    if not target.is_dir():
+        with tempfile.TemporaryDirectory(dir=cache, prefix=f".{name}.") as work:
+            made = Path(work) / "made"      # alone in its directory (localedef links equal files of siblings)
+            make(made)
+            try:
+                made.rename(target)
+            except OSError:
+                if not target.is_dir():     # not another build's, just placed
+                    raise
+    return target
+
+
 @functools.cache
 def code_digest(*files: str) -> str:
     """A digest of the source FILES (paths): part of a key, so that changed code computes anew."""
@@ -61,4 +85,4 @@ def code_digest(*files: str) -> str:
     return h.hexdigest()
 
 
-__all__ = ["code_digest", "key", "read", "write"]
+__all__ = ["cached_directory", "code_digest", "key", "read", "write"]

@@ -18,15 +18,13 @@ directory is a link cannot make it write elsewhere.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 from builders.errors import BuildError
 from builders.run import run
-from builders.substitutes.provider import cache_root
+from builders.substitutes import memo
 from builders.system.kernel_modules import kernel_release, modules_root
 from builders.tree import Tree
 
@@ -39,7 +37,7 @@ def install_module_index(tree: Tree, kernel_dir: Path, provider) -> str | None:
     """Put the module index of the kernel package KERNEL_DIR into TREE's modules directory;
     a warning when it cannot be made (the boot program makes it at the first boot then)."""
     from builders.substitutes.apt import native_architecture
-    from builders.substitutes.hostrun import loader_command, runtime_tree
+    from builders.substitutes.hostrun import runtime_tree
 
     try:
         release = kernel_release(kernel_dir)
@@ -50,35 +48,37 @@ def install_module_index(tree: Tree, kernel_dir: Path, provider) -> str | None:
         tools = runtime_tree(provider, ["kmod"], native_architecture())
     except BuildError as exc:
         return f"kernel modules: Debian's depmod cannot be had ({exc.message}); the first boot makes the index"
-    key = hashlib.sha256(f"{kernel_dir}\0{tools}".encode()).hexdigest()[:32]
-    index = cache_root() / f"depmod-{key}"
-    if not index.is_dir():
-        with tempfile.TemporaryDirectory(dir=cache_root(), prefix="depmod-") as work:
-            # depmod reads BASE/lib/modules/RELEASE; Debian 13's kernel has them in usr/lib/modules.
-            base = Path(work) / "base"
-            (base / "lib/modules").mkdir(parents=True)
-            (base / "lib/modules" / release).symlink_to(kernel_dir / rel)
-            out = Path(work) / "out"
-            run([*loader_command(tools, tools / "usr/sbin/depmod"), "-b", base, "-o", out, release])
-            found = sorted(p for p in out.rglob(INDEX_PREFIX + "*") if p.is_file() and not p.is_symlink())
-            if not any(p.name == "modules.dep" for p in found):
-                return f"kernel modules: depmod wrote no modules.dep for {release}; the first boot makes it"
-            flat = Path(work) / "index"
-            flat.mkdir()
-            for p in found:
-                os.replace(p, flat / p.name)
-            try:
-                flat.rename(index)
-            except OSError:
-                if not index.is_dir():  # not another build's, just made
-                    raise
+    try:
+        index = memo.cached_directory(f"depmod-{memo.key(os.fspath(kernel_dir), os.fspath(tools))}",
+                                      lambda out: _depmod(tools, kernel_dir / rel, release, out))
+    except _NoIndex:
+        return f"kernel modules: depmod wrote no modules.dep for {release}; the first boot makes it"
     if tree.lstat(rel) is None or not tree.is_dir(rel):
         return f"kernel modules: /{rel} is not a directory in the image; no index"
     for p in sorted(index.iterdir()):
-        tree.remove(f"{rel}/{p.name}")
-        tree.write_bytes(f"{rel}/{p.name}", p.read_bytes(), 0o644)
-    log.debug("module index of %s: %d files", release, len(list(index.iterdir())))
+        tree.copy_in(f"{rel}/{p.name}", p, 0o644)
     return None
+
+
+class _NoIndex(Exception):
+    pass
+
+
+def _depmod(tools: Path, modules: Path, release: str, out: Path) -> None:
+    """The index of the MODULES of RELEASE, made by TOOLS' depmod, as files of directory OUT."""
+    from builders.substitutes.hostrun import loader_command
+
+    work = out.with_name("depmod")
+    # depmod reads BASE/lib/modules/RELEASE; Debian 13's kernel has them in usr/lib/modules.
+    (work / "base/lib/modules").mkdir(parents=True)
+    (work / "base/lib/modules" / release).symlink_to(modules)
+    run([*loader_command(tools, tools / "usr/sbin/depmod"), "-b", work / "base", "-o", work / "out", release])
+    found = sorted(p for p in (work / "out").rglob(INDEX_PREFIX + "*") if p.is_file() and not p.is_symlink())
+    if not any(p.name == "modules.dep" for p in found):
+        raise _NoIndex(release)
+    out.mkdir()
+    for p in found:
+        os.replace(p, out / p.name)
 
 
 __all__ = ["install_module_index"]

@@ -18,7 +18,6 @@ compiled locale is cached by the packages' tree and the definition.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from builders.errors import BuildError
@@ -58,18 +57,16 @@ def compile_locale(definition: LocalePlan, provider, arch: str, tree: Tree) -> s
         tools, warning = _tools(definition, provider, native)
         if tools is None:
             return warning
-    # In the cache's top directory, which both a build as root and its sandbox (sandbox.py) may write.
-    cache = cache_root()
-    cache.mkdir(parents=True, exist_ok=True)
     inputs = signature or str(tools)
-    compiled = cache / f"locale-{memo.key(inputs, definition.source, definition.charset, endian)}"
-    if not compiled.is_dir():
+    name = f"locale-{memo.key(inputs, definition.source, definition.charset, endian)}"
+    if tools is None and not (cache_root() / name).is_dir():      # to be compiled: the tools are needed
+        tools, warning = _tools(definition, provider, native)
         if tools is None:
-            tools, warning = _tools(definition, provider, native)
-            if tools is None:
-                return warning
-        _localedef(tools, definition, endian, compiled)
-    _place(compiled, tree, f"{LOCALE_DIR}/{directory_name(definition.name)}")
+            return warning
+    compiled = memo.cached_directory(name, lambda out: _localedef(tools, definition, endian, out))
+    rel = f"{LOCALE_DIR}/{directory_name(definition.name)}"
+    tree.remove(rel)
+    tree.copy_tree_in(rel, compiled, file_mode=lambda _st: 0o644)
     return None
 
 
@@ -91,35 +88,14 @@ def _tools(definition: LocalePlan, provider, native: str) -> tuple[Path | None, 
     return tools, None
 
 
-def _localedef(tools: Path, definition: LocalePlan, endian: str, compiled: Path) -> None:
-    """Run the TOOLS' localedef for DEFINITION, its output moved to COMPILED when complete."""
+def _localedef(tools: Path | None, definition: LocalePlan, endian: str, out: Path) -> None:
+    """Run the TOOLS' localedef for DEFINITION, writing the compiled locale at OUT."""
     from builders.substitutes.hostrun import loader_command
 
-    with tempfile.TemporaryDirectory(dir=compiled.parent, prefix="locale-") as work:
-        out = Path(work) / "locale"    # alone in its directory: localedef links equal files of siblings
-        run([*loader_command(tools, tools / "usr/bin/localedef"), "--no-archive", endian,
-             "-i", definition.source, "-f", definition.charset, out],
-            env={"I18NPATH": os.fspath(tools / "usr/share/i18n")})
-        try:
-            out.rename(compiled)
-        except OSError:
-            if not compiled.is_dir():     # not another build's, just made
-                raise
-
-
-def _place(compiled: Path, tree: Tree, rel: str) -> None:
-    """Copy the compiled locale COMPILED into TREE at REL (through Tree: inside the image only)."""
-    tree.remove(rel)
-    for parent in (LOCALE_DIR, rel):
-        if tree.lstat(parent) is None:
-            tree.mkdir(parent, 0o755)
-    for dirpath, dirnames, filenames in os.walk(compiled):
-        dirnames.sort()
-        here = Path(dirpath).relative_to(compiled)
-        for d in dirnames:
-            tree.mkdir(f"{rel}/{here / d}", 0o755)
-        for f in sorted(filenames):
-            tree.write_bytes(f"{rel}/{here / f}", (Path(dirpath) / f).read_bytes(), 0o644)
+    assert tools is not None
+    run([*loader_command(tools, tools / "usr/bin/localedef"), "--no-archive", endian,
+         "-i", definition.source, "-f", definition.charset, out],
+        env={"I18NPATH": os.fspath(tools / "usr/share/i18n")})
 
 
 __all__ = ["compile_locale", "directory_name"]
