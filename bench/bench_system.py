@@ -6,9 +6,9 @@ For `--init shepherd` (the declared system: Debian 13 packages, the Shepherd
 as PID 1) and `--init busybox` (the stand-in pyguix booted before), prints:
 the qcow2 image's size, the build time as a whole process with substitutes
 cached (best of 5, after one warm-up build), and the time QEMU (TCG, 1 GiB,
-2 vCPUs) takes from start to the login prompt on the serial console (best of
-3); then the ratios shepherd / busybox (the issue's budget: boot <= 2x, build
-<= 2x).
+2 vCPUs, a virtio RNG as `pyguix system vm` and Guix's VMs have) takes from
+start to the login prompt on the serial console (best of 3); then the
+ratios shepherd / busybox (the issue's budget: boot <= 2x, build <= 2x).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from qemu_console import Console  # noqa: E402
+
+from builders.vm import RNG  # noqa: E402
 
 BUILDS, BOOTS = 5, 3      # best of: this machine's timings vary by a second from run to run
 
@@ -40,7 +42,7 @@ def build(config: Path, init: str, out: Path) -> float:
 def boot(image: Path, host: str) -> float:
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
             "-monitor", "none", "-serial", "stdio", "-snapshot", "-drive", f"file={image},format=qcow2,if=virtio",
-            "-nic", "user,model=virtio-net-pci"]
+            "-nic", "user,model=virtio-net-pci", *RNG]
     with Console(argv) as console:
         _, seconds = console.expect(rf"[\r\n]{host} login: ", 300)
     return seconds

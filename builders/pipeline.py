@@ -586,7 +586,9 @@ def write_raw_disk(ctx: BuildContext) -> None:
 
 
 def write_qcow2(ctx: BuildContext) -> None:
-    raw = ctx.work / "disk.raw"
+    # The raw disk is only a step on the way: it goes where the trees are staged
+    # (in memory when there is room: mke2fs fills it a third faster there).
+    raw = ctx.trees / "disk.raw"
     build_disk(ctx, raw)
     ctx.say(f"converting to qcow2 ({ctx.options.qcow2_compression or 'uncompressed'})")
     qcow2.convert(raw, ctx.result, compression=ctx.options.qcow2_compression)

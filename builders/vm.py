@@ -32,6 +32,12 @@ QEMU = {
 }
 
 
+# A source of entropy for the guest, as Guix's VMs have (common-qemu-options):
+# without it, under TCG, the kernel's random pool takes seconds to fill and
+# what needs random bytes at boot (udev, ssh-keygen) waits.
+RNG = ["-object", "rng-random,filename=/dev/urandom,id=guix-vm-rng", "-device", "virtio-rng-pci,rng=guix-vm-rng"]
+
+
 def ssh_port(os_plan: OsPlan | None) -> int | None:
     """The port the system's SSH server listens on, if it has one (openssh-configuration port-number)."""
     for service in os_plan.services if os_plan is not None else ():
@@ -70,6 +76,8 @@ def qemu_command(image: Path, system: str, *, fmt: str = "qcow2", memory: int = 
         nic += f",hostfwd=tcp:127.0.0.1:{host_ssh_port}-:{guest_ssh_port}"
     cmd = [program, *machine, "-m", str(memory), "-display", "none", "-serial", "mon:stdio", "-no-reboot",
            "-nic", nic]
+    if not system.endswith("-gnu"):
+        cmd += RNG
     if uefi:
         cmd += ["-bios", "/usr/share/ovmf/OVMF.fd"]
     if system == "aarch64-linux":

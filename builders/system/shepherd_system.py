@@ -88,12 +88,21 @@ exec {shepherd} --config /{system}/shepherd.scm
 # With the udev service, the devices the kernel found before udevd ran are
 # replayed ("coldplug") by a udevd of the boot program's own, which then exits
 # and leaves its database in /run/udev, as Debian's initramfs does; the udev
-# Shepherd service then runs udevd for what comes later.
-COLDPLUG = """if [ -x /usr/lib/systemd/systemd-udevd ]; then
-  /usr/lib/systemd/systemd-udevd --daemon
-  udevadm trigger --action=add
-  udevadm settle --timeout=60
-  udevadm control --exit
+# Shepherd service then runs udevd for what comes later.  The replay runs in
+# the background while the Shepherd loads its configuration and runs the
+# activation code (under TCG both take seconds: module loading, host keys);
+# COLDPLUG_RUNNING exists until it is over, and the udev service waits for
+# that before it starts its own udevd.
+COLDPLUG_RUNNING = "/run/udev/coldplug-running"
+COLDPLUG = f"""if [ -x /usr/lib/systemd/systemd-udevd ]; then
+  mkdir -p /run/udev && : > {COLDPLUG_RUNNING}
+  (
+    /usr/lib/systemd/systemd-udevd --daemon
+    udevadm trigger --action=add
+    udevadm settle --timeout=60
+    udevadm control --exit
+    rm -f {COLDPLUG_RUNNING}
+  ) &
 fi
 """
 

@@ -730,17 +730,24 @@ mail.*                                 -/var/log/maillog
            (requirement '(root-file-system))
            (respawn? #f)
            (start #~(lambda _
+                      ;; The devices the kernel found before any udevd ran
+                      ;; are replayed by the system's boot program, with a
+                      ;; udevd of its own, while the Shepherd starts (as
+                      ;; Debian's initramfs does; Guix triggers here, but with
+                      ;; Debian's Shepherd 1.0.3 as PID 1 a trigger from this
+                      ;; procedure left PID 1 unresponsive in our boot tests).
+                      ;; Wait until that replay is over (the boot program
+                      ;; removes its marker), at most a minute.
+                      (let wait ((tries 600))
+                        (when (and (positive? tries)
+                                   (file-exists? "/run/udev/coldplug-running"))
+                          (sleep 0.1)
+                          (wait (- tries 1))))
                       (let ((udevd ((make-forkexec-constructor
                                      (list #$udevd #$@(if (udev-configuration-debug? config)
                                                           '("--debug")
                                                           '()))))))
-                        ;; Wait until it listens.  The devices the kernel found
-                        ;; before it ran were replayed already: the system's boot
-                        ;; program runs `udevadm trigger` and `settle' with a
-                        ;; udevd of its own before the Shepherd starts, as
-                        ;; Debian's initramfs does.  (Guix triggers here; with
-                        ;; Debian's Shepherd 1.0.3 as PID 1, a trigger from this
-                        ;; procedure left PID 1 unresponsive in our boot tests.)
+                        ;; Wait until it listens.
                         (let wait ((tries 50))
                           (unless (or (zero? tries) (file-exists? "/run/udev/control"))
                             (sleep 0.1)

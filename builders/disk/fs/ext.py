@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 import uuid as uuidlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from builders.run import ToolFailed, run
@@ -56,13 +55,12 @@ def make_ext(
         raise ValueError(f"not an ext file system: {fs_type}")
     fs_uuid = uuid or default_uuid(label, size, epoch)
     env = fake_time_env(epoch)
-    if tree is not None:
-        touch_tree(tree, epoch)
+    owners = touch_tree(tree, epoch) if tree is not None else False
     if not offset:
         out.unlink(missing_ok=True)  # stale bytes would survive mke2fs and break reproducibility
     run(mke2fs_argv(fs_type, tree, out, size, label, fs_uuid, options, offset), env=env)
     device = f"{os.fspath(out)}?offset={offset}" if offset else os.fspath(out)
-    commands = [*(fixup_commands(tree, epoch) if tree is not None else []), *extra_commands]
+    commands = [*(fixup_commands(out, offset, epoch, owners=owners) if tree is not None else []), *extra_commands]
     if commands:
         run_debugfs(out, commands, env, device=device)
     run(["e2fsck", "-fDy", device], env=env, ok_returncodes=E2FSCK_OK)
@@ -217,31 +215,24 @@ def default_uuid(label: str, size: int, epoch: int) -> str:
     return str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"pyguix:ext:{label}:{size}:{epoch}"))
 
 
-def walk_tree(tree: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Yield (image path, lstat) for TREE's root and every entry below it, sorted."""
-    yield "/", os.lstat(tree)
-    stack = [(tree, "")]
-    while stack:
-        directory, prefix = stack.pop()
-        with os.scandir(directory) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                image_path = f"{prefix}/{entry.name}"
-                st = entry.stat(follow_symlinks=False)
-                yield image_path, st
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), image_path))
-
-
-def touch_tree(tree: Path, epoch: int) -> None:
-    """Set atime and mtime of TREE and everything below it (links themselves) to EPOCH.
+def touch_tree(tree: Path, epoch: int) -> bool:
+    """Set atime and mtime of TREE and everything below it (links themselves) to EPOCH;
+    return whether any of them is owned by another user or group than root.
 
     Bottom-up, so that listing a directory (which updates its atime) happens
     before its own times are set; mke2fs then copies these values as they are.
     """
+    owners = False
     for dirpath, dirnames, filenames in os.walk(tree, topdown=False):
         for name in (*dirnames, *filenames):
-            os.utime(os.path.join(dirpath, name), (epoch, epoch), follow_symlinks=False)
+            path = os.path.join(dirpath, name)
+            os.utime(path, (epoch, epoch), follow_symlinks=False)
+            if not owners:
+                st = os.lstat(path)
+                owners = st.st_uid != 0 or st.st_gid != 0
     os.utime(tree, (epoch, epoch), follow_symlinks=False)
+    st = os.lstat(tree)
+    return owners or st.st_uid != 0 or st.st_gid != 0
 
 
 def quote_debugfs(path: str) -> str:
@@ -251,26 +242,88 @@ def quote_debugfs(path: str) -> str:
     return '"' + path.replace('"', '""') + '"'
 
 
-def fixup_commands(tree: Path, epoch: int) -> list[str]:
-    """debugfs commands giving every inode copied from TREE fixed times and root ownership.
+def fixup_commands(image: Path, offset: int, epoch: int, *, owners: bool) -> list[str]:
+    """debugfs commands giving every inode copied from the tree fixed times (and,
+    with OWNERS, root ownership).
 
-    atime/mtime were set by `touch_tree` and copied by mke2fs; only ctime
-    (which touching sets to "now") is reset, plus uid/gid where not 0.
+    atime/mtime were set by `touch_tree` and copied by mke2fs; ctime (which
+    touching sets to "now") is reset, and atime again: resolving a path through
+    a link after `touch_tree` (the build does, e.g. the loader's /lib64 link)
+    updates the link's atime (relatime), and mke2fs copies that moment.  The
+    inodes are named by number (`<N>`), all those in use: the root directory
+    and every one from the first ordinary inode on (lost+found, made by mke2fs
+    at the fixed time, and the tree's).  debugfs finds an inode by number at
+    once, and by path only through every directory above it (6x slower).
     """
     commands = []
-    for image_path, st in walk_tree(tree):
-        target = quote_debugfs(image_path)
-        commands.append(f"sif {target} ctime @{epoch}")
-        if stat.S_ISLNK(st.st_mode):
-            # Resolving a path through a link updates the link's atime (relatime: an atime
-            # older than a day), and the build resolves some (the loader's /lib64 link) after
-            # touch_tree: mke2fs would copy that moment into the image.
-            commands.append(f"sif {target} atime @{epoch}")
-        if st.st_uid != 0:
-            commands.append(f"sif {target} uid 0")
-        if st.st_gid != 0:
-            commands.append(f"sif {target} gid 0")
+    for ino in used_inodes(image, offset):
+        commands.append(f"sif <{ino}> ctime @{epoch}")
+        commands.append(f"sif <{ino}> atime @{epoch}")
+        if owners:
+            commands.append(f"sif <{ino}> uid 0")
+            commands.append(f"sif <{ino}> gid 0")
     return commands
+
+
+# Superblock fields (offsets in the superblock) and group descriptor fields, ext2/3/4.
+S_BLOCKS_COUNT_LO = 0x04            # __le32
+S_FIRST_DATA_BLOCK = 0x14           # __le32
+S_LOG_BLOCK_SIZE = 0x18             # __le32: block size = 1024 << it
+S_BLOCKS_PER_GROUP = 0x20           # __le32
+S_INODES_PER_GROUP = 0x28           # __le32
+S_FIRST_INO = 0x54                  # __le32: the first ordinary inode (11)
+S_FEATURE_INCOMPAT = 0x60           # __le32
+S_DESC_SIZE = 0xFE                  # __le16, with the 64bit feature
+S_BLOCKS_COUNT_HI = 0x150           # __le32, with the 64bit feature
+INCOMPAT_64BIT = 0x80
+BG_INODE_BITMAP_LO, BG_INODE_BITMAP_HI = 0x04, 0x24
+BG_FLAGS = 0x12                     # __le16
+BG_INODE_UNINIT = 0x1               # the group's inode bitmap and table are not in use yet
+ROOT_INO = 2
+
+
+def used_inodes(image: Path, offset: int = 0) -> list[int]:
+    """The root directory's inode and every ordinary inode in use in the ext file
+    system at OFFSET of IMAGE, read from the group descriptors and inode bitmaps."""
+    def u16(b: bytes, at: int) -> int:
+        return int.from_bytes(b[at:at + 2], "little")
+
+    def u32(b: bytes, at: int) -> int:
+        return int.from_bytes(b[at:at + 4], "little")
+
+    with open(image, "rb") as f:
+        f.seek(offset + SUPERBLOCK)
+        sb = f.read(1024)
+        if len(sb) < 1024 or sb[S_MAGIC:S_MAGIC + 2] != b"\x53\xef":
+            raise ValueError(f"{image} (offset {offset}): not an ext file system")
+        block = 1024 << u32(sb, S_LOG_BLOCK_SIZE)
+        first_data, per_group = u32(sb, S_FIRST_DATA_BLOCK), u32(sb, S_BLOCKS_PER_GROUP)
+        ipg = u32(sb, S_INODES_PER_GROUP)
+        wide = u32(sb, S_FEATURE_INCOMPAT) & INCOMPAT_64BIT
+        blocks = u32(sb, S_BLOCKS_COUNT_LO) | (u32(sb, S_BLOCKS_COUNT_HI) << 32 if wide else 0)
+        desc_size = max(32, u16(sb, S_DESC_SIZE)) if wide else 32
+        groups = -(-(blocks - first_data) // per_group)
+        f.seek(offset + (first_data + 1) * block)
+        table = f.read(groups * desc_size)
+        used = [ROOT_INO]
+        first_ino = u32(sb, S_FIRST_INO)
+        for g in range(groups):
+            desc = table[g * desc_size:(g + 1) * desc_size]
+            if u16(desc, BG_FLAGS) & BG_INODE_UNINIT:
+                continue
+            bitmap_block = u32(desc, BG_INODE_BITMAP_LO)
+            if desc_size >= 64:
+                bitmap_block |= u32(desc, BG_INODE_BITMAP_HI) << 32
+            f.seek(offset + bitmap_block * block)
+            bits = int.from_bytes(f.read(ipg // 8), "little")
+            base = g * ipg + 1
+            while bits:
+                low = bits & -bits
+                ino = base + low.bit_length() - 1
+                if ino >= first_ino:
+                    used.append(ino)
+                bits ^= low
+    return used
 
 
 def mknod_commands(path: str, kind: str, major: int, minor: int, mode: int = 0o600) -> list[str]:
