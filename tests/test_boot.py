@@ -20,6 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
+from builders.vm import RNG
 from tests.helpers import REPO
 
 OVMF = Path("/usr/share/ovmf/OVMF.fd")
@@ -39,7 +40,7 @@ def build(tmp_path: Path, image_type: str, sample: str, name: str) -> Path:
 
 def qemu(image: Path, fmt: str, uefi: bool = False) -> list[str]:
     argv = ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-display", "none", "-monitor", "none",
-            "-serial", "stdio", "-no-reboot", "-snapshot", "-drive", f"file={image},format={fmt},if=virtio"]
+            "-serial", "stdio", "-no-reboot", "-snapshot", "-drive", f"file={image},format={fmt},if=virtio", *RNG]
     if uefi:
         argv += ["-bios", str(OVMF)]
     return argv

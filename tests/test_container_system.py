@@ -166,7 +166,12 @@ def test_the_boot_program_replays_no_devices(os_plan, tmp_path):
     assert "udev" not in boot
     # it mounts only what is missing: a runtime's /proc, /sys and /dev stay as they are
     for where in ("/proc", "/sys", "/dev", "/dev/pts", "/dev/shm", "/run"):
-        assert f"mountpoint -q {where} || mount" in boot
+        assert f"mounted {where} || mount" in boot
+    # `mounted` is the shell's own loop over /proc/mounts (no program started): run it here
+    function = boot[boot.index("mounted() {"):boot.index("\n}\n") + 3]
+    check = subprocess.run(["sh", "-c", function + 'mounted /proc && echo P; mounted /proc/nowhere || echo N; '
+                            'mounted / && echo R'], capture_output=True, text=True, check=True)
+    assert check.stdout.split() == ["P", "N", "R"], check
 
 
 # --- the archives (slow: they build the system) ------------------------------------------------

@@ -31,6 +31,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from qemu_console import Console, need  # noqa: E402
 
+from builders.vm import RNG
 from tests.helpers import REPO
 
 pytestmark = pytest.mark.slow
@@ -99,7 +100,7 @@ def qemu(image: Path, port: int) -> list[str]:
     return ["qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none",
             "-monitor", "none", "-serial", "stdio", "-snapshot",
             "-drive", f"file={image},format=qcow2,if=virtio",
-            "-nic", f"user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{port}-:{SSH_PORT}"]
+            "-nic", f"user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{port}-:{SSH_PORT}", *RNG]
 
 
 def login(console: Console, user: str, password: str | None, timeout: float = 240) -> float:
@@ -123,7 +124,9 @@ def test_server_runs_the_declared_system(tmp_path):
         seconds = login(console, "root", None)
         print(f"login prompt after {seconds:.1f} s")
         assert console.run("cat /proc/1/comm").strip() == "shepherd"
-        status = console.run("herd status", timeout=60)
+        # sshd may still be starting at the login prompt: it makes the host keys first.
+        status = console.run("for i in $(seq 90); do herd status | grep -q 'Starting:' || break; sleep 1; done; "
+                             "herd status", timeout=120)
         started = re.findall(r"^ \+ (\S+)", status, re.M)
         for name in ("ssh-daemon", "networking", "term-console", "nscd", "udev", "system-log"):
             assert name in started, status

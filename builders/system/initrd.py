@@ -305,8 +305,11 @@ while :; do
   rescue "could not mount $dev"
 done
 
+# /dev, /proc and /sys come along into the new root (the system's first program
+# then need not mount them again); where the root has no place for them, they go.
 mount --move /dev /newroot/dev
-umount /proc /sys
+mount --move /proc /newroot/proc 2>/dev/null || umount /proc
+mount --move /sys /newroot/sys 2>/dev/null || umount /sys
 exec switch_root /newroot "$INIT"
 """
 

@@ -64,43 +64,50 @@ BOOT = """#!/usr/bin/dash
 # file system; a container runs it as its entrypoint.  It mounts what the
 # Shepherd needs before its configuration runs (a writable /run above all:
 # the Shepherd makes its socket there), points /run/current-system at this
-# system and hands PID 1 to the Shepherd.
+# system and hands PID 1 to the Shepherd.  Under emulation every program
+# started costs a tenth of a second, so the checks are the shell's own.
 export PATH={path}
 export HOME=/ TERM=${{TERM:-linux}} LANG={lang}
-mountpoint -q /proc || mount -t proc -o nosuid,noexec,nodev proc /proc
-mountpoint -q /sys || mount -t sysfs -o nosuid,noexec,nodev sysfs /sys 2>/dev/null
-mountpoint -q /dev || mount -t devtmpfs -o mode=0755,nosuid devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mountpoint -q /dev/pts || mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts
-mountpoint -q /dev/shm || mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-mountpoint -q /run || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
-mkdir -p /run/lock /run/user
-# Debian's kernel package leaves modules.dep to depmod (its maintainer script):
-# made once, at the first boot, so that modprobe finds the modules.
-release=$(uname -r)
+mounted() {{
+  [ -r /proc/mounts ] || return 1
+  while read -r _ where _; do [ "$where" = "$1" ] && return 0; done < /proc/mounts
+  return 1
+}}
+mounted /proc || mount -t proc -o nosuid,noexec,nodev proc /proc
+mounted /sys || mount -t sysfs -o nosuid,noexec,nodev sysfs /sys 2>/dev/null
+mounted /dev || mount -t devtmpfs -o mode=0755,nosuid devtmpfs /dev
+mounted /run || mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+mkdir -p /run/lock /run/user{udev_dir} /dev/pts /dev/shm
+# Debian's kernel package leaves modules.dep to depmod (its maintainer script);
+# pyguix makes it when it builds the image, else it is made here, once.
+read -r release < /proc/sys/kernel/osrelease
 if [ -d "/lib/modules/$release" ] && [ ! -e "/lib/modules/$release/modules.dep" ]; then
   depmod -a "$release"
 fi
-{coldplug}ln -sfn /{system} /run/current-system
+{coldplug}mounted /dev/pts || mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts
+mounted /dev/shm || mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+ln -sfn /{system} /run/current-system
 exec {shepherd} --config /{system}/shepherd.scm
 """
 
 # With the udev service, the devices the kernel found before udevd ran are
-# replayed ("coldplug") by a udevd of the boot program's own, which then exits
-# and leaves its database in /run/udev, as Debian's initramfs does; the udev
-# Shepherd service then runs udevd for what comes later.  The replay runs in
-# the background while the Shepherd loads its configuration and runs the
-# activation code (under TCG both take seconds: module loading, host keys);
-# COLDPLUG_RUNNING exists until it is over, and the udev service waits for
-# that before it starts its own udevd.
+# replayed ("coldplug") by udevd, started here, as Debian's initramfs does.
+# The replay runs in the background while the Shepherd loads its
+# configuration and runs the activation code (under emulation both take
+# seconds: module loading, host keys); COLDPLUG_RUNNING exists until it is
+# over.  The udev Shepherd service waits for that, then takes this udevd over
+# (its PID is in UDEVD_PID) instead of starting another.
 COLDPLUG_RUNNING = "/run/udev/coldplug-running"
+UDEVD_PID = "/run/udev/udevd.pid"
 COLDPLUG = f"""if [ -x /usr/lib/systemd/systemd-udevd ]; then
-  mkdir -p /run/udev && : > {COLDPLUG_RUNNING}
+  : > {COLDPLUG_RUNNING}
   (
     /usr/lib/systemd/systemd-udevd --daemon
+    for proc in /proc/[0-9]*; do
+      read -r name < "$proc/comm" && [ "$name" = systemd-udevd ] && echo "${{proc#/proc/}}" > {UDEVD_PID}
+    done 2>/dev/null
     udevadm trigger --action=add
     udevadm settle --timeout=60
-    udevadm control --exit
     rm -f {COLDPLUG_RUNNING}
   ) &
 fi
@@ -336,7 +343,8 @@ def install_shepherd_system(os_plan: OsPlan, root: Path, packages: Sequence[Syst
     tree.write_text(f"{SYSTEM}/shepherd.scm", config, 0o644)
     udev = any("udev" in svc.provision for svc in services)
     tree.write_text(f"{SYSTEM}/boot", BOOT.format(path=PATH, lang=lang, system=SYSTEM, shepherd=SHEPHERD,
-                                                  coldplug=COLDPLUG if udev else ""), 0o755)
+                                                  coldplug=COLDPLUG if udev else "",
+                                                  udev_dir=" /run/udev" if udev else ""), 0o755)
     if tree.lstat(SHEPHERD.lstrip("/")) is None:
         warnings.append("the Shepherd (Debian package shepherd) is not in the image: it cannot boot")
     warnings += [f"service '{name}' requires '{req}', which no service provides: it is not started"

@@ -730,29 +730,38 @@ mail.*                                 -/var/log/maillog
            (requirement '(root-file-system))
            (respawn? #f)
            (start #~(lambda _
-                      ;; The devices the kernel found before any udevd ran
-                      ;; are replayed by the system's boot program, with a
-                      ;; udevd of its own, while the Shepherd starts (as
-                      ;; Debian's initramfs does; Guix triggers here, but with
-                      ;; Debian's Shepherd 1.0.3 as PID 1 a trigger from this
-                      ;; procedure left PID 1 unresponsive in our boot tests).
-                      ;; Wait until that replay is over (the boot program
-                      ;; removes its marker), at most a minute.
+                      ;; The devices the kernel found before the Shepherd ran
+                      ;; are replayed by a udevd that the system's boot program
+                      ;; starts, in the background while the Shepherd starts
+                      ;; (as Debian's initramfs does; Guix triggers here, but
+                      ;; with Debian's Shepherd 1.0.3 as PID 1 a trigger from
+                      ;; this procedure left PID 1 unresponsive in our boot
+                      ;; tests).  Wait until that replay is over (the boot
+                      ;; program removes its marker), at most a minute...
                       (let wait ((tries 600))
                         (when (and (positive? tries)
                                    (file-exists? "/run/udev/coldplug-running"))
                           (sleep 0.1)
                           (wait (- tries 1))))
-                      (let ((udevd ((make-forkexec-constructor
-                                     (list #$udevd #$@(if (udev-configuration-debug? config)
-                                                          '("--debug")
-                                                          '()))))))
-                        ;; Wait until it listens.
-                        (let wait ((tries 50))
-                          (unless (or (zero? tries) (file-exists? "/run/udev/control"))
-                            (sleep 0.1)
-                            (wait (- tries 1))))
-                        udevd)))
+                      ;; ... then take that udevd over (its PID is the running
+                      ;; value: 'herd stop udev' kills it), or start one.
+                      (let* ((pid (false-if-exception
+                                   (call-with-input-file "/run/udev/udevd.pid" read)))
+                             (running (and (integer? pid)
+                                           (false-if-exception (kill pid 0))
+                                           pid)))
+                        (false-if-exception (delete-file "/run/udev/udevd.pid"))
+                        (or running
+                            (let ((udevd ((make-forkexec-constructor
+                                           (list #$udevd #$@(if (udev-configuration-debug? config)
+                                                                '("--debug")
+                                                                '()))))))
+                              ;; Wait until it listens.
+                              (let wait ((tries 50))
+                                (unless (or (zero? tries) (file-exists? "/run/udev/control"))
+                                  (sleep 0.1)
+                                  (wait (- tries 1))))
+                              udevd)))))
            (stop #~(make-kill-destructor))))))
 
 ;; The rule files of CONFIG, in /etc/udev/rules.d, where udevd reads them

@@ -214,11 +214,22 @@
            (documentation "OpenSSH server.")
            (requirement '(user-processes pam syslogd loopback networking))
            (provision '(ssh-daemon ssh sshd))
-           ;; -D: stay in the foreground; -e: log to stderr, which the
-           ;; Shepherd collects.
-           (start #~(make-forkexec-constructor
-                     (list #$(file-append (openssh-configuration-openssh config) "/sbin/sshd")
-                           "-D" "-e" "-f" #$config-file)))
+           (start #~(lambda args
+                      ;; Make the host keys that are missing (all of them, on
+                      ;; the first boot): `ssh-keygen -A' leaves existing keys
+                      ;; alone.  Guix makes them in the activation, before any
+                      ;; service starts; here sshd's start makes them, so that
+                      ;; the seconds this takes under emulation hold up sshd
+                      ;; alone, not the whole boot.
+                      (when #$(openssh-configuration-generate-host-keys? config)
+                        (system* #$(file-append (openssh-configuration-openssh config) "/bin/ssh-keygen")
+                                 "-A"))
+                      ;; -D: stay in the foreground; -e: log to stderr, which
+                      ;; the Shepherd collects.
+                      (apply (make-forkexec-constructor
+                              (list #$(file-append (openssh-configuration-openssh config) "/sbin/sshd")
+                                    "-D" "-e" "-f" #$config-file))
+                             args)))
            (stop #~(make-kill-destructor))
            (actions (list (shepherd-configuration-action config-file)))
            (auto-start? (openssh-configuration-auto-start? config))))))
@@ -231,11 +242,7 @@
         (mkdir "/run/sshd" #o755))
       ;; Where people look for it (Debian's own file is replaced).
       (false-if-exception (delete-file "/etc/ssh/sshd_config"))
-      (symlink #$(openssh-config-file config) "/etc/ssh/sshd_config")
-      ;; Make the host keys that are missing (all of them, on the first
-      ;; boot): `ssh-keygen -A' leaves existing keys alone.
-      (when #$(openssh-configuration-generate-host-keys? config)
-        (system* #$(file-append (openssh-configuration-openssh config) "/bin/ssh-keygen") "-A"))))
+      (symlink #$(openssh-config-file config) "/etc/ssh/sshd_config")))
 
 (define %openssh-accounts
   (list (user-group (name "sshd") (system? #t))
