@@ -181,6 +181,17 @@ class Tree:
             self._clear(fd, name)
             os.symlink(target, name, dir_fd=fd)
 
+    def link(self, rel: str | os.PathLike[str], existing: str | os.PathLike[str]) -> None:
+        """Make REL a hard link to the regular file EXISTING of this tree (replacing a
+        file or link at REL); EXISTING itself may not be a link."""
+        with self._parent(existing) as (src_fd, src_name):
+            st = os.lstat(src_name, dir_fd=src_fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Escape(f"/{'/'.join(split(existing))} is not a regular file: refusing to link to it")
+            with self._parent(rel, create=True) as (fd, name):
+                self._clear(fd, name)
+                os.link(src_name, name, src_dir_fd=src_fd, dst_dir_fd=fd, follow_symlinks=False)
+
     def chmod(self, rel: str | os.PathLike[str], mode: int) -> None:
         with self._parent(rel) as (fd, name):
             st = os.lstat(name, dir_fd=fd)

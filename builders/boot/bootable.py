@@ -187,7 +187,11 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
         init_program = "/sbin/init"
     boot = tree / "boot"
     image = Tree(tree)
-    image.copy_from(Tree(kernel_dir), str(kernel_image(kernel_dir).relative_to(kernel_dir)), "boot/vmlinuz", 0o644)
+    kernel = str(kernel_image(kernel_dir).relative_to(kernel_dir))
+    if init == "shepherd" and not live and image.is_file(kernel):
+        image.link("boot/vmlinuz", kernel)     # the declared system has the kernel's package: no second copy
+    else:
+        image.copy_from(Tree(kernel_dir), kernel, "boot/vmlinuz", 0o644)
     for name in ("boot/initrd.img", "boot/initrd.img.tmp"):  # written by path below: no link may be there
         image.remove(name)
     make_initrd(plan.os, kernel_dir, busybox_dir, arch, boot / "initrd.img", fsck_dir=fsck_dir,

@@ -94,11 +94,19 @@ def system_packages(os_plan: OsPlan, provider, system: str, arch: str,
     """Every Debian package of the system, each extracted on its own, in name order."""
     chosen = _choose(os_plan, provider, system, arch, tuple(extra))
     result = Closure(arch=arch, release="", requested=(), base=True, packages=chosen.packages)
+    debs = fetch_closure(provider, result)
+    # The maintainer scripts' texts (read for the links they make) are remembered with
+    # the closure: the same lists give the same packages.
+    scripts = memo.read("postinsts", chosen.digest) if chosen.digest else None
+    if not isinstance(scripts, dict) or set(scripts) != {p.name for p in result.packages}:
+        scripts = {p.name: control_text(deb, "postinst") or "" for p, deb in zip(result.packages, debs, strict=True)}
+        if chosen.digest:
+            memo.write("postinsts", chosen.digest, scripts)
     out = []
-    for package, deb in zip(result.packages, fetch_closure(provider, result), strict=True):
+    for package, deb in zip(result.packages, debs, strict=True):
         path = realize_debs([(package.name, deb)], usr_merge=True)
         out.append(SystemPackage(name=package.name, path=path, guix=chosen.wanted.get(package.name),
-                                 postinst=control_text(deb, "postinst") or ""))
+                                 postinst=scripts[package.name]))
     return SystemPackages(tuple(out), chosen.warnings)
 
 
@@ -107,6 +115,7 @@ class _Choice:
     packages: tuple[Package, ...]      # the closure
     wanted: dict[str, str]             # Debian package -> the Guix package or service it stands for
     warnings: tuple[str, ...]
+    digest: str | None = None          # of the request and the lists (memo.py), when they can be told
 
 
 def _choose(os_plan: OsPlan, provider, system: str, arch: str, extra: tuple[str, ...]) -> _Choice:
@@ -122,7 +131,8 @@ def _choose(os_plan: OsPlan, provider, system: str, arch: str, extra: tuple[str,
                           service_debian_packages(os_plan))
         data = memo.read("systems", digest) or {}
         try:
-            return _Choice(tuple(Package(**p) for p in data["packages"]), data["wanted"], tuple(data["warnings"]))
+            return _Choice(tuple(Package(**p) for p in data["packages"]), data["wanted"], tuple(data["warnings"]),
+                           digest)
         except (KeyError, TypeError):
             pass
     index = package_index(provider, arch)
@@ -135,7 +145,7 @@ def _choose(os_plan: OsPlan, provider, system: str, arch: str, extra: tuple[str,
     if digest is not None:
         memo.write("systems", digest, {"packages": [dataclasses.asdict(p) for p in result.packages],
                                        "wanted": wanted, "warnings": warnings})
-    return _Choice(result.packages, wanted, tuple(warnings))
+    return _Choice(result.packages, wanted, tuple(warnings), digest)
 
 
 __all__ = ["BASE", "SystemPackages", "debian_names", "guix_packages", "system_packages"]

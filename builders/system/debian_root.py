@@ -25,7 +25,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,9 +120,14 @@ def _exists(parent: int, name: str) -> bool:
     return True
 
 
-def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep: bool) -> int:
+LeaveOut = Callable[[str, bool], bool]        # (image path, is a directory) -> leave it out
+
+
+def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep: bool,
+               leave_out: LeaveOut | None) -> int:
     """Copy the entries of SRC_DIR into DST_DIR; returns the number of files and links copied.
     KEEP: a file or link already in DST_DIR stays (the configuration's own files win).
+    LEAVE_OUT: what is not copied (builders/system/slim.py).
     At the top (WHERE is ""), a package's /bin, /sbin, /lib and /lib64 directories go into
     /usr, as dpkg's aliasing puts them on a usr-merged system."""
     count = 0
@@ -131,7 +136,10 @@ def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep:
     for entry in entries:           # the entry's type comes with the listing: no lstat for it
         name = entry.name
         here = f"{where}/{name}"
-        if entry.is_dir(follow_symlinks=False):
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if leave_out is not None and leave_out(here, is_dir):
+            continue
+        if is_dir:
             mode = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
             merged = USR_MERGED.get(name) if not where else None
             if merged is not None:
@@ -149,7 +157,7 @@ def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep:
                 continue
             try:
                 with _opendir(name, src_dir) as s:
-                    count += _merge_dir(s, sub, here, skipped, keep)
+                    count += _merge_dir(s, sub, here, skipped, keep, leave_out)
             finally:
                 os.close(sub)
         elif entry.is_symlink():
@@ -166,11 +174,12 @@ def _merge_dir(src_dir: int, dst_dir: int, where: str, skipped: list[str], keep:
 
 
 def merge_packages(image_root: Path, package_dirs: Iterable[Path], *,
-                   keep_existing: bool = False) -> tuple[int, list[str]]:
+                   keep_existing: bool = False, leave_out: LeaveOut | None = None) -> tuple[int, list[str]]:
     """Merge every extracted package of PACKAGE_DIRS into IMAGE_ROOT, in order.
     KEEP_EXISTING: files and links already in the tree win (they are the
     configuration's; a package's own files still replace an earlier package's
     unless the tree had them first -- so merge into a tree staged beforehand).
+    LEAVE_OUT(path, is_dir): the package entries not copied (and nothing below them).
 
     Returns (files and links copied, paths skipped because the tree holds a
     link or file where the package has a directory)."""
@@ -179,7 +188,7 @@ def merge_packages(image_root: Path, package_dirs: Iterable[Path], *,
     with _opendir(image_root) as root:
         for pkg in package_dirs:
             with _opendir(pkg) as src:
-                total += _merge_dir(src, root, "", skipped, keep_existing)
+                total += _merge_dir(src, root, "", skipped, keep_existing, leave_out)
     return total, skipped
 
 

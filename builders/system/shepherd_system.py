@@ -38,6 +38,7 @@ from builders.system.debian_root import alternatives_of, choose_alternatives, me
 from builders.system.locales import directory_name
 from builders.system.rootfs import usr_merged_path
 from builders.system.shepherd_config import guile_string, shepherd_config, unmet_requirements
+from builders.system.slim import leave_out
 from builders.tree import Tree
 
 SYSTEM = "var/guix/profiles/system"
@@ -308,7 +309,7 @@ def install_shepherd_system(os_plan: OsPlan, root: Path, packages: Sequence[Syst
 
     Returns warnings: what the image lacks for the declared system."""
     warnings: list[str] = []
-    merge_packages(root, [p.path for p in packages], keep_existing=True)
+    merge_packages(root, [p.path for p in packages], keep_existing=True, leave_out=leave_out(os_plan.locale))
     tree = Tree(root)
     _alternatives(tree, packages)
     _accounts(os_plan, tree)

@@ -173,6 +173,10 @@ TREE_ROWS = [
     ("chmod-through-link", lambda t: (t.symlink("l", "/etc"), t.chmod("l", 0o777))),
     ("mkdir-through-link", lambda t: (t.symlink("l", "/etc"), t.mkdir("l/sub"))),
     ("copy-in-a-fifo", lambda t: t.copy_in("f", _fifo(t))),
+    # a hard link only to a regular file of the tree itself, never through a link to a host file
+    ("link-to-a-link", lambda t: (t.symlink("l", "/etc/passwd"), t.link("x", "l"))),
+    ("link-through-a-link", lambda t: (t.symlink("l", "/etc"), t.link("x", "l/passwd"))),
+    ("link-into-a-link", lambda t: (t.write_text("f", "x"), t.symlink("l", "/etc"), t.link("l/x", "f"))),
 ]
 
 
@@ -211,3 +215,12 @@ def test_mke2fs_options_whitelist():
                     ("-l", "/etc/shadow"), ("-U", "clear"), ("-L", "x"), ("-F",), ("-O",), (5,),
                     ("-O", "ext_attr -d /etc")]:
         assert check_mke2fs_options(hostile) is not None, hostile
+
+
+def test_tree_link_replaces_what_was_there(tmp_path):
+    t = Tree(tmp_path)
+    t.write_text("boot/vmlinuz-1", "kernel")
+    t.symlink("boot/vmlinuz", "/etc/passwd")          # a link there is replaced, not written through
+    t.link("boot/vmlinuz", "boot/vmlinuz-1")
+    assert os.path.samefile(tmp_path / "boot/vmlinuz", tmp_path / "boot/vmlinuz-1")
+    assert not (tmp_path / "boot/vmlinuz").is_symlink()
