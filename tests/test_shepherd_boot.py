@@ -110,6 +110,8 @@ def login(console: Console, user: str, password: str | None, timeout: float = 24
         console.expect(r"Password: ", 30)
         console.send(password + "\n")
     console.expect(r"[$#] ", 60)
+    if user == "root":     # the kernel's messages would land amid the commands' output
+        console.run("dmesg -n 1")
     return seconds
 
 
