@@ -22,7 +22,10 @@ the busybox system does not run, the Hurd's servers — is collected in
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 from collections.abc import Set as AbstractSet
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,26 +181,30 @@ def _install_linux(plan: ImagePlan, provider, system: str, tree: Path, root_uuid
     kernel_dir = realize_guix(provider, plan.os.kernel, system)
     busybox_dir = realize(provider, ["busybox-static"], arch)
     fsck_dir = _optional(lambda: realize(provider, ["e2fsck-static"], arch))
-    if init == "shepherd":
-        unrealized = install_declared_system(plan, provider, system, tree, kernel_dir)
-        init_program = f"/{SYSTEM}/boot"
-    else:
-        tzdata_dir = _optional(lambda: realize(provider, ["tzdata"], "all"))
-        unrealized = install_system(plan.os, tree, busybox_dir, arch, tzdata_dir=tzdata_dir)
-        init_program = "/sbin/init"
-    boot = tree / "boot"
-    image = Tree(tree)
-    kernel = str(kernel_image(kernel_dir).relative_to(kernel_dir))
-    if init == "shepherd" and not live and image.is_file(kernel):
-        image.link("boot/vmlinuz", kernel)     # the declared system has the kernel's package: no second copy
-    else:
-        image.copy_from(Tree(kernel_dir), kernel, "boot/vmlinuz", 0o644)
-    for name in ("boot/initrd.img", "boot/initrd.img.tmp"):  # written by path below: no link may be there
-        image.remove(name)
-    make_initrd(plan.os, kernel_dir, busybox_dir, arch, boot / "initrd.img", fsck_dir=fsck_dir,
-                root=f"UUID={root_uuid}", epoch=stamp, root_type="iso9660" if live else None, volatile=live,
-                init=init_program)
-    image.chmod("boot/initrd.img", 0o644)
+    init_program = f"/{SYSTEM}/boot" if init == "shepherd" else "/sbin/init"
+    # The initrd needs only the kernel's and busybox's packages: it is made, in a folder
+    # of its own beside the tree, while the system is installed into the tree.
+    scratch = Path(tempfile.mkdtemp(prefix=".initrd-", dir=tree.parent))
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            initrd = pool.submit(make_initrd, plan.os, kernel_dir, busybox_dir, arch, scratch / "initrd.img",
+                                 fsck_dir=fsck_dir, root=f"UUID={root_uuid}", epoch=stamp,
+                                 root_type="iso9660" if live else None, volatile=live, init=init_program)
+            if init == "shepherd":
+                unrealized = install_declared_system(plan, provider, system, tree, kernel_dir)
+            else:
+                tzdata_dir = _optional(lambda: realize(provider, ["tzdata"], "all"))
+                unrealized = install_system(plan.os, tree, busybox_dir, arch, tzdata_dir=tzdata_dir)
+            built = initrd.result()
+        image = Tree(tree)
+        kernel = str(kernel_image(kernel_dir).relative_to(kernel_dir))
+        if init == "shepherd" and not live and image.is_file(kernel):
+            image.link("boot/vmlinuz", kernel)     # the declared system has the kernel's package: no second copy
+        else:
+            image.copy_from(Tree(kernel_dir), kernel, "boot/vmlinuz", 0o644)
+        image.copy_in("boot/initrd.img", built, 0o644)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return "/boot/vmlinuz", "/boot/initrd.img", unrealized
 
 
